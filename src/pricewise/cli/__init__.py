@@ -20,7 +20,7 @@ app = typer.Typer(
 )
 
 #: Modules under pricewise.cli that define ``register(app)``.
-COMMAND_MODULES = ["config"]
+COMMAND_MODULES = ["config", "bench"]
 
 _state = {"debug": False}
 

@@ -1,0 +1,5 @@
+"""``python -m pricewise.cli``."""
+
+from pricewise.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Metrics, the benchmark protocol (../shared/docs/BENCHMARK.md), the leaderboard and charts."""
