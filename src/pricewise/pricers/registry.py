@@ -13,6 +13,9 @@ from pricewise.pricers.base import Pricer
 BUILTIN: dict[str, str] = {
     "random": "pricewise.pricers.baselines:RandomPricer",
     "constant": "pricewise.pricers.baselines:ConstantPricer",
+    "frontier": "pricewise.pricers.frontier:FrontierPricer",
+    "rag": "pricewise.pricers.rag:RagPricer",
+    "ensemble": "pricewise.pricers.ensemble:EnsemblePricer",
 }
 
 
