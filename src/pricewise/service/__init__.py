@@ -1,0 +1,1 @@
+"""The HTTP pricing service: FastAPI app, micro-batching, auth and metrics (``pricewise serve``)."""
