@@ -222,6 +222,8 @@ class UISettings(BaseModel):
     refresh_seconds: float = 5.0
     log_lines: int = 200
     plot_points: int = 2000
+    #: ``embeddings`` (the vector store's sentence embeddings, PCA to 3-D) or ``tfidf`` (TF-IDF, SVD).
+    map_method: str = "embeddings"
 
 
 class DealSettings(BaseModel):
@@ -285,6 +287,37 @@ class NotifySettings(BaseModel):
     max_attempts: int = 10
 
 
+class ScaleSettings(BaseModel):
+    """Batch pricing of catalog files (pricewise.scale): the local streaming engine or Ray Data.
+
+    A row's text is the first non-empty of ``text_columns``, else ``title_column`` and
+    ``description_column`` joined (the title first, as pricers expect).
+    """
+
+    engine: str = "local"
+    #: Rows read, priced and written at a time: memory is bounded by this, not by the file.
+    batch_size: int = 1024
+    #: A row whose text is larger than this (UTF-8 bytes) gets an error instead of an estimate.
+    max_text_bytes: int = 1_000_000
+    id_column: str = "id"
+    text_columns: list[str] = Field(default_factory=lambda: ["text", "summary"])
+    title_column: str = "title"
+    description_column: str = "description"
+    #: Ray actors (each loads the model once); None: one per CPU of the cluster.
+    workers: int | None = None
+    cpus_per_worker: float = 1.0
+    #: Pricers whose actors ask for one GPU each when the cluster has GPUs.
+    gpu_pricers: list[str] = Field(default_factory=lambda: ["llm", "llm-zero-shot"])
+    #: CPUs reserved by the file-reading task; 0 lets it share a core with the actors.
+    read_cpus: float = 0.0
+    #: Local Ray instance started by ``price_file`` (ignored with an address): None = all CPUs.
+    ray_num_cpus: int | None = None
+    ray_object_store_bytes: int | None = 512 * 1024**2
+    #: How often Ray restarts a dead actor and retries its batch before the job fails.
+    max_restarts: int = 3
+    max_task_retries: int = 3
+
+
 class Settings(BaseSettings):
     """Every setting of pricewise. ``pricewise config show`` prints the effective values."""
 
@@ -310,6 +343,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     deals: DealSettings = Field(default_factory=DealSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    scale: ScaleSettings = Field(default_factory=ScaleSettings)
 
     @classmethod
     def settings_customise_sources(
