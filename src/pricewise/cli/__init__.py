@@ -20,7 +20,7 @@ app = typer.Typer(
 )
 
 #: Modules under pricewise.cli that define ``register(app)``.
-COMMAND_MODULES = ["config", "bench", "serve", "export"]
+COMMAND_MODULES = ["config", "bench", "serve", "export", "data"]
 
 _state = {"debug": False}
 
