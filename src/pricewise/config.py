@@ -117,8 +117,8 @@ class PricerSettings(BaseModel):
     interval_coverage: float = 0.8
     #: Inner folds for the out-of-fold residuals behind the conformal intervals (CV+ in log space).
     calibration_folds: int = 5
-    #: Items per ``predict`` call when ``pricewise train``/``price`` work through many items.
-    batch_size: int = 256
+    #: Constructor parameters per pricer name, used by ``pricewise train``.
+    params: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 class LLMSettings(BaseModel):

@@ -20,7 +20,7 @@ app = typer.Typer(
 )
 
 #: Modules under pricewise.cli that define ``register(app)``.
-COMMAND_MODULES = ["config", "bench", "serve", "export", "data"]
+COMMAND_MODULES = ["config", "bench", "pricing", "serve", "export", "data", "deals"]
 
 _state = {"debug": False}
 
