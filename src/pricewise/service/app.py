@@ -64,11 +64,14 @@ def _check_limits(request: PriceRequest, settings: Settings) -> list[Item]:
     return items
 
 
-def _open_memory(settings: Settings) -> Any:
-    """The deal agents' memory, opened per request (it is a file other processes write)."""
+def memory_rows(settings: Settings, table: str, limit: int) -> list[dict[str, Any]]:
+    """Newest rows of the deal agents' memory (``deals`` or ``opportunities``), opened per call
+    because the scanner, in another process, keeps writing it."""
     from pricewise.agents.memory import Memory
 
-    return Memory(settings.deals.memory_path)
+    path = settings.deals.memory_path
+    with Memory(path if path.is_absolute() else settings.artifacts_dir / path) as memory:
+        return getattr(memory, table)(limit=limit)
 
 
 def create_app(settings: Settings | None = None, pricer: Pricer | None = None) -> FastAPI:
@@ -123,13 +126,13 @@ def create_app(settings: Settings | None = None, pricer: Pricer | None = None) -
     @app.get("/v1/deals", response_model=Listing, tags=["deals"])
     def deals(limit: int = limit_query) -> Listing:
         """Every deal the agents have seen, newest first."""
-        rows = _open_memory(settings).deals(limit=limit)
+        rows = memory_rows(settings, "deals", limit)
         return Listing(items=rows, count=len(rows))
 
     @app.get("/v1/opportunities", response_model=Listing, tags=["deals"])
     def opportunities(limit: int = limit_query) -> Listing:
         """Deals priced enough below their estimate to alert on, newest first."""
-        rows = _open_memory(settings).opportunities(limit=limit)
+        rows = memory_rows(settings, "opportunities", limit)
         return Listing(items=rows, count=len(rows))
 
     @app.get("/healthz", response_model=Health, tags=["operations"])
