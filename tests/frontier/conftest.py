@@ -37,6 +37,7 @@ class FakeChatServer:
         self.default = "ok"
         self.delay = 2.0
         self.answer = course_answer
+        self.served_model: str | None = None  # None: echo the requested model
         self.bodies: list[dict] = []
         self.calls = 0
         self.auth: list[str | None] = []
@@ -94,7 +95,7 @@ class FakeChatServer:
                 reply = {
                     "id": f"chatcmpl-{server.calls}",
                     "object": "chat.completion",
-                    "model": body["model"],
+                    "model": server.served_model or body["model"],
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
                     "usage": {"prompt_tokens": 100, "completion_tokens": 3, "total_tokens": 103},
                 }

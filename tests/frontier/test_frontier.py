@@ -141,3 +141,13 @@ def test_unreachable_endpoint_fails_the_batch_softly(monkeypatch):
     pricer = registry.create("frontier")
     assert np.isnan(pricer.predict(["A lamp\nbright"]).estimate).all()
     assert "connection failed" in pricer.last_report_.errors[0]
+
+
+def test_report_names_the_model_that_answered_even_from_the_cache(fake_openai):
+    fake_openai.served_model = "gemma-3-270m-it"
+    first = registry.create("frontier")
+    first.predict(ITEMS[:2])
+    again = registry.create("frontier")
+    again.predict(ITEMS[:2])
+    assert first.last_report_.served_models == again.last_report_.served_models == ["gemma-3-270m-it"]
+    assert again.last_report_.http_calls == 0

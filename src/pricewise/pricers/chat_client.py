@@ -41,6 +41,8 @@ class ChatReport:
     cost_usd: float | None = None
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    #: The model names the server reported in its answers.
+    served_models: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -60,6 +62,7 @@ class ChatReport:
             cost_usd=cost,
             seconds=self.seconds + other.seconds,
             errors=(self.errors + other.errors)[:10],
+            served_models=sorted(set(self.served_models) | set(other.served_models)),
         )
 
 
@@ -135,8 +138,7 @@ class ChatClient:
                 continue
             report.cache_hits += 1
             replies[i] = cached.content
-            report.prompt_tokens += cached.prompt_tokens
-            report.completion_tokens += cached.completion_tokens
+            self._count(report, cached)
 
         headers = {"Content-Type": "application/json"}
         secret = self.config.api_key.get_secret_value()
@@ -160,8 +162,7 @@ class ChatClient:
                         report.errors.append(str(exc))
                 else:
                     replies[i] = response.content
-                    report.prompt_tokens += response.prompt_tokens
-                    report.completion_tokens += response.completion_tokens
+                    self._count(report, response)
                     if self.cache is not None:
                         self.cache.put(keys[i], self.config.model, response)
                 progress.advance(task)
@@ -172,6 +173,13 @@ class ChatClient:
                 "%d of %d requests to %s failed, e.g. %s", report.failures, len(todo), url, report.errors[0]
             )
         return replies, report
+
+    @staticmethod
+    def _count(report: ChatReport, response: CachedResponse) -> None:
+        report.prompt_tokens += response.prompt_tokens
+        report.completion_tokens += response.completion_tokens
+        if response.served_model and response.served_model not in report.served_models:
+            report.served_models.append(response.served_model)
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
         delay = self.config.backoff_seconds * 2**attempt
@@ -222,4 +230,5 @@ def _read_reply(response: httpx.Response) -> CachedResponse:
         content=str(content),
         prompt_tokens=int(usage.get("prompt_tokens") or 0),
         completion_tokens=int(usage.get("completion_tokens") or 0),
+        served_model=str(data.get("model") or ""),
     )

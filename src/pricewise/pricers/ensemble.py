@@ -10,7 +10,6 @@ the members that did answer, and the result says which members were used.
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from pricewise.data.item import Item
 from pricewise.errors import ConfigError
 from pricewise.pricers import registry
 from pricewise.pricers.base import Estimates, Pricer, as_items
-from pricewise.pricers.stackers import STACKERS, Stacker, fit_stacker
+from pricewise.pricers.stackers import STACKERS, Stacker, combine, fit_subset_stackers
 
 log = logging.getLogger(__name__)
 
@@ -111,15 +110,10 @@ class EnsemblePricer(Pricer):
             raise ValueError(f"no ensemble member could be trained out of {members}")
         self.members_: dict[str, Pricer] = fitted
         self.member_names_: tuple[str, ...] = tuple(fitted)
-        self.stackers_: dict[tuple[str, ...], Stacker] = {}
-        names = list(fitted)
-        for size in range(1, len(names) + 1):
-            for subset in itertools.combinations(names, size):
-                matrix = np.column_stack([columns[n] for n in subset])
-                rows = np.isfinite(matrix).all(axis=1)
-                if rows.sum() >= 2:
-                    self.stackers_[subset] = fit_stacker(stacker, matrix[rows], truth[rows])
-        self.oof_ = {name: columns[name] for name in names}
+        self.stackers_: dict[tuple[str, ...], Stacker] = fit_subset_stackers(
+            {name: columns[name] for name in self.member_names_}, truth, stacker
+        )
+        self.oof_ = {name: columns[name] for name in self.member_names_}
         return self
 
     @property
@@ -143,18 +137,7 @@ class EnsemblePricer(Pricer):
             except Exception as exc:  # a member down must not take the ensemble down
                 log.warning("ensemble member %r failed to predict, falling back without it (%s)", name, exc)
                 missing.append(name)
-        available = np.isfinite(matrix)
-        estimate = np.full(len(batch), np.nan)
-        used: list[tuple[str, ...]] = [()] * len(batch)
-        for pattern in {tuple(row) for row in available.tolist()}:
-            subset = tuple(n for n, ok in zip(names, pattern) if ok)
-            rows = np.flatnonzero((available == np.array(pattern, dtype=bool)).all(axis=1))
-            stacker = self.stackers_.get(subset)
-            if stacker is None:
-                continue
-            estimate[rows] = stacker.predict(matrix[np.ix_(rows, [names.index(n) for n in subset])])
-            for row in rows:
-                used[row] = subset
+        estimate, used = combine(matrix, names, self.stackers_)
         result = EnsembleEstimates(estimate, members_used=tuple(used), missing=tuple(missing), members=names)
         fallbacks = int(result.fallback.sum())
         if fallbacks:

@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS responses (
     content TEXT NOT NULL,
     prompt_tokens INTEGER NOT NULL,
     completion_tokens INTEGER NOT NULL,
+    served_model TEXT NOT NULL DEFAULT '',
     created TEXT NOT NULL DEFAULT (datetime('now'))
 )
 """
@@ -29,6 +30,8 @@ class CachedResponse:
     content: str
     prompt_tokens: int
     completion_tokens: int
+    #: The model the server says answered (may differ from the requested name, e.g. behind a proxy).
+    served_model: str = ""
 
 
 def request_key(request: dict[str, Any]) -> str:
@@ -58,7 +61,9 @@ class ResponseCache:
     def get(self, key: str) -> CachedResponse | None:
         row = (
             self._connection()
-            .execute("SELECT content, prompt_tokens, completion_tokens FROM responses WHERE key = ?", (key,))
+            .execute(
+                "SELECT content, prompt_tokens, completion_tokens, served_model FROM responses WHERE key = ?", (key,)
+            )
             .fetchone()
         )
         return CachedResponse(*row) if row else None
@@ -66,9 +71,9 @@ class ResponseCache:
     def put(self, key: str, model: str, response: CachedResponse) -> None:
         with self._connection() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO responses (key, model, content, prompt_tokens, completion_tokens) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (key, model, response.content, response.prompt_tokens, response.completion_tokens),
+                "INSERT OR REPLACE INTO responses "
+                "(key, model, content, prompt_tokens, completion_tokens, served_model) VALUES (?, ?, ?, ?, ?, ?)",
+                (key, model, response.content, response.prompt_tokens, response.completion_tokens, response.served_model),
             )
 
     def __len__(self) -> int:

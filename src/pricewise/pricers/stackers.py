@@ -13,6 +13,8 @@ Both take a matrix of member predictions in dollars (rows = items) and return do
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,3 +60,40 @@ def fit_stacker(kind: str, predictions: np.ndarray, truth: np.ndarray) -> Stacke
 
     model = LinearRegression().fit(features, truth)
     return Stacker(kind, np.asarray(model.coef_, dtype=float), float(model.intercept_))
+
+
+def fit_subset_stackers(
+    columns: dict[str, np.ndarray], truth: np.ndarray, kind: str
+) -> dict[tuple[str, ...], Stacker]:
+    """One stacker per non-empty subset of members (in ``columns`` order), each fitted on the rows
+    where all of that subset's predictions are finite. These are what fallback predictions use."""
+    names = list(columns)
+    stackers: dict[tuple[str, ...], Stacker] = {}
+    for size in range(1, len(names) + 1):
+        for subset in itertools.combinations(names, size):
+            matrix = np.column_stack([columns[n] for n in subset])
+            rows = np.isfinite(matrix).all(axis=1)
+            if rows.sum() >= 2:
+                stackers[subset] = fit_stacker(kind, matrix[rows], truth[rows])
+    return stackers
+
+
+def combine(
+    matrix: np.ndarray, names: Sequence[str], stackers: dict[tuple[str, ...], Stacker]
+) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Each row priced by the stacker of the members with a finite prediction in it; also returns
+    which members each row used (empty, and a NaN estimate, where none could price it)."""
+    names = tuple(names)
+    available = np.isfinite(matrix)
+    estimate = np.full(len(matrix), np.nan)
+    used: list[tuple[str, ...]] = [()] * len(matrix)
+    for pattern in {tuple(row) for row in available.tolist()}:
+        subset = tuple(n for n, ok in zip(names, pattern) if ok)
+        stacker = stackers.get(subset)
+        if stacker is None:
+            continue
+        rows = np.flatnonzero((available == np.array(pattern, dtype=bool)).all(axis=1))
+        estimate[rows] = stacker.predict(matrix[np.ix_(rows, [names.index(n) for n in subset])])
+        for row in rows:
+            used[row] = subset
+    return estimate, used
