@@ -115,13 +115,13 @@ class Fetcher:
             self._wait_politely(current)
             try:
                 with self._client.stream("GET", current, headers=headers) as response:
+                    if response.status_code == 304:
+                        return FetchResult(current, 304, b"", "", validators, attempts)
                     if response.is_redirect:
                         current = urljoin(current, response.headers.get("location", ""))
                         continue
                     if response.status_code in RETRYABLE_STATUS:
                         raise _Retryable(f"HTTP {response.status_code}")
-                    if response.status_code == 304:
-                        return FetchResult(current, 304, b"", "", validators, attempts)
                     if response.status_code >= 400:
                         raise FetchError(f"{current}: HTTP {response.status_code}")
                     content = self._read_capped(response, current)

@@ -21,6 +21,7 @@ from pricewise.agents.messenger import Messenger
 from pricewise.agents.scanner import ScanResult, scan
 from pricewise.agents.urls import deal_id
 from pricewise.config import DealSettings, Settings, get_settings
+from pricewise.errors import PricewiseError
 from pricewise.pricers.base import Pricer
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,27 @@ def open_memory(settings: Settings | None = None) -> Iterator[Memory]:
         memory.close()
 
 
+class ScanBusyError(PricewiseError):
+    """Another process is scanning the same memory right now."""
+
+
+@contextmanager
+def scan_session(settings: Settings) -> Iterator[tuple[Memory, Fetcher, Messenger]]:
+    """Memory, fetcher and messenger for one scan, holding the memory's scan lock: one scan at a time,
+    across processes (the watcher, ``deals scan --once``, the service)."""
+    import fcntl
+
+    path = memory_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ScanBusyError(f"another scan is running on {path}") from None
+        with open_memory(settings) as memory, Fetcher(settings.deals) as fetcher:
+            yield memory, fetcher, Messenger(memory, settings)
+
+
 def resolve_pricer(pricer: Pricer | str | None, settings: Settings) -> Pricer:
     """A pricer instance, a trained pricer's name, or None for ``deals.pricer`` / ``pricers.default``."""
     if isinstance(pricer, Pricer):
@@ -106,7 +128,7 @@ def is_opportunity(deal: PricedDeal, settings: DealSettings) -> bool:
     return True
 
 
-def _report_from(result: ScanResult, report: ScanReport) -> None:
+def fill_report(result: ScanResult, report: ScanReport) -> None:
     report.feeds = [{"url": f.url, "status": f.status, "entries": f.entries, "error": f.error} for f in result.feeds]
     report.entries = result.entries
     report.already_seen = result.already_seen
@@ -122,12 +144,11 @@ def run_scan(settings: Settings | None = None, pricer: Pricer | str | None = Non
     model = resolve_pricer(pricer, settings)
     started, clock = utcnow(), time.perf_counter()
     report = ScanReport(started_at=started.isoformat(timespec="seconds"), pricer=type(model).__name__)
-    with open_memory(settings) as memory, Fetcher(settings.deals) as fetcher:
-        messenger = Messenger(memory, settings)
+    with scan_session(settings) as (memory, fetcher, messenger):
         alerts = Counter(messenger.deliver_due())
         try:
             result = scan(settings, memory, fetcher)
-            _report_from(result, report)
+            fill_report(result, report)
             priced = price_deals(result.deals, model, settings.deals)
         except Exception as exc:  # noqa: BLE001 - the scan reports, the watcher survives
             log.exception("scan failed: nothing recorded, the deals will be scanned again")
