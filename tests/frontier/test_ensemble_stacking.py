@@ -166,3 +166,18 @@ def test_bad_configurations_are_user_errors(params):
 def test_unknown_member_is_a_user_error():
     with pytest.raises(ConfigError):
         EnsemblePricer(members=["no-such-pricer"]).fit(make_items(50, 0))
+
+
+def test_intervals_cover_about_the_stated_share_also_in_fallback():
+    ensemble = EnsemblePricer(members=["constant", "flaky"], coverage=0.8).fit(make_items(400, 0))
+    test = make_items(400, 1)
+    truth = np.array([i.price for i in test])
+    full = ensemble.predict(test)
+    assert full.coverage == 0.8
+    inside = (full.low <= truth) & (truth <= full.high)
+    assert 0.7 < inside.mean() < 0.9
+    FlakyPricer.down = True
+    degraded = ensemble.predict(test)
+    # the constant-only stacker is far less sure, and says so with wider intervals
+    assert np.median(degraded.high / degraded.low) > 3 * np.median(full.high / full.low)
+    assert 0.7 < ((degraded.low <= truth) & (truth <= degraded.high)).mean() < 0.9

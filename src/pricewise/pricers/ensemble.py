@@ -23,6 +23,7 @@ from pricewise.data.item import Item
 from pricewise.errors import ConfigError
 from pricewise.pricers import registry
 from pricewise.pricers.base import Estimates, Pricer, as_items
+from pricewise.pricers.intervals import LogConformal
 from pricewise.pricers.stackers import STACKERS, Stacker, combine, fit_subset_stackers
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class EnsemblePricer(Pricer):
     """Stacks ``members`` (registry names; default ``settings.ensemble.members``) with ``stacker``."""
 
     name = "ensemble"
+    gives_intervals = True
 
     def __init__(
         self,
@@ -56,12 +58,14 @@ class EnsemblePricer(Pricer):
         member_params: dict[str, dict[str, Any]] | None = None,
         stacker: str | None = None,
         inner_folds: int | None = None,
+        coverage: float | None = None,
         seed: int = 42,
     ):
         self.members = list(members) if members is not None else None
         self.member_params = member_params
         self.stacker = stacker
         self.inner_folds = inner_folds
+        self.coverage = coverage
         self.seed = seed
 
     def _resolved(self) -> tuple[list[str], str, int]:
@@ -114,7 +118,25 @@ class EnsemblePricer(Pricer):
             {name: columns[name] for name in self.member_names_}, truth, stacker
         )
         self.oof_ = {name: columns[name] for name in self.member_names_}
+        self.conformal_ = self._calibrate(items, truth)
         return self
+
+    def _calibrate(self, items: list[Item], truth: np.ndarray) -> dict[tuple[str, ...], LogConformal]:
+        """Interval of each subset's stacker from its residuals on the inner out-of-fold predictions,
+        on the in-domain items when there are enough of them (the distribution we are asked to price)."""
+        settings = get_settings().pricers
+        in_domain = np.array([item.source in settings.in_domain_sources for item in items])
+        rows = in_domain if in_domain.sum() >= 20 else np.ones(len(items), dtype=bool)
+        names = self.member_names_
+        matrix = np.column_stack([self.oof_[n] for n in names])
+        conformal = {}
+        for subset, stacker in self.stackers_.items():
+            sub = matrix[:, [names.index(n) for n in subset]]
+            usable = rows & np.isfinite(sub).all(axis=1)
+            if usable.sum() >= 2:
+                estimate = stacker.predict(sub[usable])
+                conformal[subset] = LogConformal(self.coverage or settings.interval_coverage).fit(truth[usable], estimate)
+        return conformal
 
     @property
     def weights_(self) -> dict[str, Any]:
@@ -138,7 +160,15 @@ class EnsemblePricer(Pricer):
                 log.warning("ensemble member %r failed to predict, falling back without it (%s)", name, exc)
                 missing.append(name)
         estimate, used = combine(matrix, names, self.stackers_)
-        result = EnsembleEstimates(estimate, members_used=tuple(used), missing=tuple(missing), members=names)
+        low, high = np.full(len(batch), np.nan), np.full(len(batch), np.nan)
+        for subset in set(used):
+            rows = np.array([u == subset for u in used])
+            if subset in self.conformal_:
+                low[rows], high[rows] = self.conformal_[subset].interval(estimate[rows])
+        result = EnsembleEstimates(
+            estimate, low, high, self.coverage or get_settings().pricers.interval_coverage,
+            members_used=tuple(used), missing=tuple(missing), members=names,
+        )
         fallbacks = int(result.fallback.sum())
         if fallbacks:
             log.warning("ensemble priced %d of %d items without every member", fallbacks, len(batch))
@@ -152,7 +182,12 @@ class EnsemblePricer(Pricer):
 
         for name, member in self.members_.items():
             save_pricer(member, Path(directory) / "members" / name, {})
-        state = {"params": self.get_params(), "stackers": self.stackers_, "members": list(self.member_names_)}
+        state = {
+            "params": self.get_params(),
+            "stackers": self.stackers_,
+            "conformal": self.conformal_,
+            "members": list(self.member_names_),
+        }
         joblib.dump(state, Path(directory) / STATE_FILE)
 
     @classmethod
@@ -166,6 +201,7 @@ class EnsemblePricer(Pricer):
         state = joblib.load(Path(directory) / STATE_FILE)
         pricer = cls(**state["params"])
         pricer.stackers_ = state["stackers"]
+        pricer.conformal_ = state["conformal"]
         pricer.member_names_ = tuple(state["members"])
         pricer.members_ = {}
         for name in state["members"]:
