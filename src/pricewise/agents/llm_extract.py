@@ -108,5 +108,6 @@ def select_deals(entries: Sequence[FeedEntry], settings: DealSettings, dropped: 
                     feed=entry.feed, retailer=entry.fields.get("retailer", ""), price_source="llm",
                 )
             )
-    dropped["llm: not selected"] += max(0, len(entries) - len(selection.deals))
+    if len(entries) > len(selection.deals):
+        dropped["llm: not selected"] += len(entries) - len(selection.deals)
     return deals

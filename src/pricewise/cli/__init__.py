@@ -32,9 +32,10 @@ def _root(
 ) -> None:
     _state["debug"] = debug
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    from rich.console import Console
     from rich.logging import RichHandler
 
-    logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(show_path=False)], force=True)
+    logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(show_path=False, console=Console(stderr=True))], force=True)
 
 
 for _name in COMMAND_MODULES:
