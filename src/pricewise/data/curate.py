@@ -61,10 +61,11 @@ def _text_lines(value: Any) -> str:
 
 
 def _details_json(value: Any) -> str:
-    """Details as the JSON text the course scrubbed (the hub gives a string, local files a dict)."""
+    """Details as the JSON text the course scrubbed (the hub gives a string, local files a dict);
+    empty details are no text at all."""
     if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
+        return "" if value.strip() in {"", "{}"} else value
+    if isinstance(value, dict) and value:
         return json.dumps(value, ensure_ascii=False)
     return ""
 

@@ -12,6 +12,7 @@ import gzip
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,7 +82,7 @@ def read_raw_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[bytes], 
                     chunk = []
             if chunk:
                 yield chunk, raw.tell()
-    except (OSError, EOFError) as exc:  # a truncated or corrupt .gz
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt .gz
         raise DataError(f"{path}: cannot read ({exc}); is the file truncated or not gzip?") from exc
 
 
