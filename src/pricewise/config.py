@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import (
@@ -223,7 +223,7 @@ class UISettings(BaseModel):
     log_lines: int = 200
     plot_points: int = 2000
     #: ``embeddings`` (the vector store's sentence embeddings, PCA to 3-D) or ``tfidf`` (TF-IDF, SVD).
-    map_method: str = "embeddings"
+    map_method: Literal["embeddings", "tfidf"] = "embeddings"
 
 
 class DealSettings(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 
@@ -45,12 +47,20 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option(None, help="Interface to bind (default: ui.host)."),
         port: int = typer.Option(None, help="Port (default: ui.port)."),
         scan: bool = typer.Option(None, "--scan/--no-scan", help="Scan the feeds at start-up (default: ui.scan_on_start)."),
+        serve_snapshots: Path = typer.Option(
+            None, "--serve-snapshots", help="Scan the feed files in this folder, served on 127.0.0.1 (offline)."),
     ) -> None:
         """Open "The Price is Right": deals found so far, the agents' log, the product map, price-this."""
+        from contextlib import ExitStack
+
+        from pricewise.cli.deals import snapshot_settings
         from pricewise.config import get_settings
         from pricewise.ui.app import launch
 
         settings = get_settings()
         updates = {k: v for k, v in {"host": host, "port": port, "scan_on_start": scan}.items() if v is not None}
         settings = settings.model_copy(update={"ui": settings.ui.model_copy(update=updates)})
-        launch(settings)
+        with ExitStack() as stack:
+            if serve_snapshots is not None:
+                settings = snapshot_settings(stack, settings, serve_snapshots)
+            launch(settings)

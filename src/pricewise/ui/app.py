@@ -3,9 +3,10 @@ a "price this" box, and a click on a deal re-sends its alert.
 
 Nothing slow happens on a request: scans run on a timer in a background thread (``ScanScheduler``),
 the map is built in another (``ProductMap``), and the page polls both with a ``gr.Timer``.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: Gradio reads the ``gr.SelectData`` annotation of the
+click handler at run time to know it must pass the click event.
+"""
 
 import logging
 from dataclasses import dataclass
@@ -88,6 +89,18 @@ class PageState:
         return f"Alert re-sent: {summary}"
 
 
+def describe_scan(report: Any) -> str:
+    """The log lines of a scan report: the totals, each feed, each opportunity, each error."""
+    lines = [f"{report.new_deals} new deals, {report.priced} priced, {len(report.opportunities)} opportunities "
+             f"in {report.seconds:.1f}s"]
+    lines += [f"feed {f['url']}: {f['entries']} entries" + (f", error: {f['error']}" if f.get("error") else "")
+              for f in report.feeds]
+    lines += [f"opportunity: {_money(o['price'])} vs estimate {_money(o['estimate'])}: {o['title'][:80]}"
+              for o in report.opportunities]
+    lines += [f"error: {e}" for e in report.errors]
+    return "\n".join(lines)
+
+
 def build_state(settings: Settings, pricer: Pricer | None = None) -> PageState:
     """Load the pricer once and prepare (not start) the scan timer and the product map."""
     from pricewise.agents.planner import run_scan
@@ -101,6 +114,7 @@ def build_state(settings: Settings, pricer: Pricer | None = None) -> PageState:
         interval_s=settings.ui.scan_interval_minutes * 60,
         live_log=live_log,
         run_first=settings.ui.scan_on_start,
+        describe=describe_scan,
     )
     return PageState(settings, pricer, scheduler, ProductMap(settings), live_log)
 

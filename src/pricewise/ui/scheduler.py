@@ -18,8 +18,16 @@ class ScanScheduler:
     Every scan's log goes to ``live_log``; a scan that raises is logged and the timer carries on.
     """
 
-    def __init__(self, scan: Callable[[], Any], interval_s: float, live_log: LiveLog, run_first: bool = True) -> None:
+    def __init__(
+        self,
+        scan: Callable[[], Any],
+        interval_s: float,
+        live_log: LiveLog,
+        run_first: bool = True,
+        describe: Callable[[Any], str] = str,
+    ) -> None:
         self._scan = scan
+        self._describe = describe
         self.interval_s = interval_s
         self.live_log = live_log
         self._run_first = run_first
@@ -66,7 +74,11 @@ class ScanScheduler:
                 log.exception("scan failed")
             finally:
                 self.scans_done += 1
-            self.live_log.note(f"scan finished: {self.last_report if self.last_error is None else self.last_error}")
+            outcome = self._describe(self.last_report) if self.last_error is None else f"failed: {self.last_error}"
+            first, *rest = outcome.split("\n")
+            self.live_log.note(f"scan finished: {first}")
+            for line in rest:
+                self.live_log.note(line)
             return self.last_report
 
     def _loop(self) -> None:
