@@ -47,6 +47,12 @@ class LiveServer:
         self.thread.join(10)
 
 
+@pytest.fixture
+def port() -> int:
+    """A free port on 127.0.0.1."""
+    return free_port()
+
+
 @pytest.fixture(scope="session")
 def trained_artifacts(tmp_path_factory) -> Path:
     """An artifacts dir holding a real TF-IDF pricer (80% intervals) fitted on 400 dev items, once per session."""
