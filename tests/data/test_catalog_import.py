@@ -132,3 +132,16 @@ def test_category_label_takes_the_top_of_a_path():
     assert category_label(["Toys", "Games"]) == "Toys"
     assert category_label("Tools > Saws") == "Tools"
     assert category_label(None) == "" and category_label(float("nan")) == ""
+
+
+def test_currency_rates_come_from_the_environment(tmp_path, monkeypatch):
+    from pricewise.config import get_settings
+
+    monkeypatch.setenv("PRICEWISE_DATA__CURRENCY_RATES__INR", "0.02")
+    get_settings.cache_clear()
+    path = tmp_path / "c.csv"
+    path.write_text("title,price,description\nLamp,500,An LED desk lamp\n")
+    report = import_catalog(path, {}, "INR", out=tmp_path / "inr.parquet")
+    assert [i.price for i in read_items(report.files["items"])] == [10.0]
+    usd = import_catalog(path, {}, "USD", out=tmp_path / "usd.parquet")  # USD needs no rate in the table
+    assert [i.price for i in read_items(usd.files["items"])] == [500.0]

@@ -192,7 +192,7 @@ def import_catalog(
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise DataError(f"{path}: unknown format {path.suffix!r}; use one of {', '.join(FORMATS)}")
-    rates = {k.upper(): v for k, v in settings.data.currency_rates.items()}
+    rates = {"USD": 1.0, **{k.upper(): v for k, v in settings.data.currency_rates.items()}}
     if currency.upper() not in rates:
         raise ConfigError(
             f"no exchange rate for {currency!r}; known: {', '.join(sorted(rates))} "

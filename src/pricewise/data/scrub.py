@@ -22,4 +22,4 @@ def scrub(text: str, part_number_min_chars: int) -> str:
     text = _SEPARATORS.sub(" ", text).strip()
     text = text.replace(" ,", ",").replace(",,,", ",").replace(",,", ",")
     words = text.split(" ")
-    return " ".join(w for w in words if len(w) < part_number_min_chars or not any(c.isdigit() for c in w))
+    return " ".join(w for w in words if len(w) < part_number_min_chars or not any(map(str.isdigit, w)))
