@@ -24,7 +24,9 @@ def build_raw_file(path: Path, rows: int) -> int:
     """Write ``rows`` raw-schema rows made from the shared items; returns the bytes written."""
     from pricewise.data.sources import EXTRA_FILES, dev_items, extra_items
 
-    items = [i for i in dev_items() + extra_items([n for n in EXTRA_FILES if n != "finetune_pool"]) if i.summary]
+    items = [
+        i for i in dev_items() + extra_items([n for n in EXTRA_FILES if n != "finetune_pool"]) if i.summary
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(path, "wt", encoding="utf-8") as out:
         for n in range(rows):
@@ -56,7 +58,9 @@ def main() -> None:
     size = build_raw_file(raw, args.rows)
     runs = []
     for workers in (1, 2):
-        run_settings = settings.model_copy(update={"data": settings.data.model_copy(update={"workers": workers})})
+        run_settings = settings.model_copy(
+            update={"data": settings.data.model_copy(update={"workers": workers})}
+        )
         started = time.perf_counter()
         report = build_raw([raw], run_settings, out_dir=settings.artifacts_dir / "bench" / f"out-{workers}")
         seconds = time.perf_counter() - started
@@ -93,7 +97,10 @@ def main() -> None:
         "",
         "| mode | rows | kept | seconds | rows/s |",
         "|---|---:|---:|---:|---:|",
-        *[f"| {r['mode']} | {r['rows']:,} | {r['kept']:,} | {r['seconds']} | {r['rows_per_second']:,} |" for r in runs],
+        *[
+            f"| {r['mode']} | {r['rows']:,} | {r['kept']:,} | {r['seconds']} | {r['rows_per_second']:,} |"
+            for r in runs
+        ],
         "",
     ]
     (RESULTS / "curation.md").write_text("\n".join(lines))

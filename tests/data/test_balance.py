@@ -13,9 +13,15 @@ def _items() -> list[Item]:
     """Slot $10 crowded (half Automotive), slot $20 under the cap, slot $300 crowded but above $240."""
     items = []
     for n in range(400):
-        items.append(Item(title=f"a{n}", summary="s", price=10.2, category="Automotive" if n % 2 else "Toys", id=f"a{n}"))
+        items.append(
+            Item(
+                title=f"a{n}", summary="s", price=10.2, category="Automotive" if n % 2 else "Toys", id=f"a{n}"
+            )
+        )
     items += [Item(title=f"b{n}", summary="s", price=19.6, category="Toys", id=f"b{n}") for n in range(30)]
-    items += [Item(title=f"c{n}", summary="s", price=300.0, category="Automotive", id=f"c{n}") for n in range(120)]
+    items += [
+        Item(title=f"c{n}", summary="s", price=300.0, category="Automotive", id=f"c{n}") for n in range(120)
+    ]
     return items
 
 

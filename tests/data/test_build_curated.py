@@ -27,7 +27,9 @@ def test_default_build_writes_dev_with_folds_and_a_deduplicated_train(settings):
     )
     assert manifest["rows_kept"] == len(dev) + len(train)
     assert manifest["rows_read"] - manifest["rows_kept"] == sum(manifest["skipped"].values())
-    assert manifest["splits"]["dev"]["categories"]["Automotive"] == int((dev["category"] == "Automotive").sum())
+    assert manifest["splits"]["dev"]["categories"]["Automotive"] == int(
+        (dev["category"] == "Automotive").sum()
+    )
     assert manifest["splits"]["dev"]["price"]["max"] <= 999.49
 
 

@@ -13,12 +13,20 @@ from pricewise.errors import ConfigError, DataError
 
 FLIPKART_MAP = "title=name,description=description,price=retail_price,category=product_category_tree"
 HEADER = ["uniq_id", "product_name", "product_category_tree", "retail_price", "description"]
-TEXT = "Key Features of this product: soft cotton fabric, machine washable, pack of three in assorted colours."
+TEXT = (
+    "Key Features of this product: soft cotton fabric, machine washable, pack of three in assorted colours."
+)
 
 
 def _flipkart_csv(tmp_path):
     rows = [
-        ["u1", "Alisha Solid Women's Cycling Shorts", '["Clothing >> Women\'s Clothing >> Shorts"]', "999", TEXT],
+        [
+            "u1",
+            "Alisha Solid Women's Cycling Shorts",
+            '["Clothing >> Women\'s Clothing >> Shorts"]',
+            "999",
+            TEXT,
+        ],
         ["u2", "FabHomeDecor Sofa Bed SKU1234567", '["Furniture >> Living Room"]', "₹1,299", TEXT],
         ["u3", "No price", '["Clothing"]', "", TEXT],
         ["u4", "NaN price", '["Clothing"]', "nan", TEXT],
@@ -53,7 +61,10 @@ def test_flipkart_shaped_csv_in_inr(tmp_path, settings):
     assert manifest["rows_read"] == 11 and manifest["rows_kept"] == 2
     assert manifest["columns"]["title"] == "product_name"  # "name" found as the only *_name column
     items = read_items(report.files["items"])
-    assert [(i.id, i.price, i.category) for i in items] == [("u1", 11.99, "Clothing"), ("u2", 15.59, "Furniture")]
+    assert [(i.id, i.price, i.category) for i in items] == [
+        ("u1", 11.99, "Clothing"),
+        ("u2", 15.59, "Furniture"),
+    ]
     assert items[1].summary.startswith("FabHomeDecor Sofa Bed\nKey Features")  # scrubbed: no part number
     assert items[0].source == "flipkart_like"
     assert report.files["items"].parent == settings.artifacts_dir / "data" / "imported"
@@ -79,7 +90,12 @@ def test_the_real_flipkart_sample(shared_data, settings):
 
 def test_jsonl_and_parquet_catalogs(tmp_path, settings):
     rows = [
-        {"sku": "a", "name": "Desk lamp", "blurb": "LED desk lamp with a dimmer and USB port.", "cost": "€25"},
+        {
+            "sku": "a",
+            "name": "Desk lamp",
+            "blurb": "LED desk lamp with a dimmer and USB port.",
+            "cost": "€25",
+        },
         {"sku": "b", "name": "Chair", "blurb": "Office chair", "cost": 80},
     ]
     jsonl = tmp_path / "shop.jsonl"

@@ -46,7 +46,9 @@ def test_details_join_the_text_without_the_removed_noise(raw_row, llama3):
 
 def test_text_of_300_characters_or_fewer_is_too_short(raw_row, llama3):
     row = raw_row(description=["x" * 290], features=[], details={})
-    row_len = len("x" * 290 + "\n" + "{}\n")  # description + the empty details JSON, as the course joined them
+    row_len = len(
+        "x" * 290 + "\n" + "{}\n"
+    )  # description + the empty details JSON, as the course joined them
     assert row_len <= 300
     with pytest.raises(Skip) as caught:
         curate_row(row, RULES, llama3)
@@ -54,7 +56,9 @@ def test_text_of_300_characters_or_fewer_is_too_short(raw_row, llama3):
 
 
 def test_150_tokens_or_fewer_is_too_few(raw_row, llama3):
-    row = raw_row(description=["supercalifragilistic " * 20], features=[], details={})  # > 300 chars, few tokens
+    row = raw_row(
+        description=["supercalifragilistic " * 20], features=[], details={}
+    )  # > 300 chars, few tokens
     with pytest.raises(Skip) as caught:
         curate_row(row, RULES, llama3)
     assert caught.value.reason is Reason.TOO_FEW_TOKENS
@@ -110,7 +114,12 @@ def test_a_chunk_counts_every_skip_and_numbers_rows_without_asin(raw_row):
 
     no_asin = raw_row(3)
     del no_asin["parent_asin"]
-    records = [json.dumps(raw_row(1)).encode(), b"{broken", json.dumps(raw_row(2, price=None)).encode(), no_asin]
+    records = [
+        json.dumps(raw_row(1)).encode(),
+        b"{broken",
+        json.dumps(raw_row(2, price=None)).encode(),
+        no_asin,
+    ]
     result = curate_chunk(Chunk(records, "meta_Appliances", "Appliances", start=100), RULES)
     assert [item.id for item in result.items] == ["B000000001", "meta_Appliances-103"]
     assert {item.source for item in result.items} == {"meta_Appliances"}

@@ -2,7 +2,9 @@
 
 from pricewise.data.item import Item
 
-SUMMARY = "Samsung Assembly Ice Maker-Mech\nThis is an O.E.M. Authorized part, fits with various Samsung models"
+SUMMARY = (
+    "Samsung Assembly Ice Maker-Mech\nThis is an O.E.M. Authorized part, fits with various Samsung models"
+)
 
 
 def test_training_prompt_rounds_price_to_whole_dollars():

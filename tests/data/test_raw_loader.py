@@ -54,7 +54,10 @@ def test_raw_build_keeps_good_rows_and_counts_every_bad_kind(tmp_path, settings,
     kept = pd.concat(pd.read_parquet(f) for f in report.files.values())
     assert sorted(kept["price"]) == [0.5, 12.99, 12.99, 150.0, 260.5, 999.49]
     assert set(kept["category"]) == {"Appliances"}
-    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["content_hash"] == manifest["content_hash"]
+    assert (
+        json.loads((tmp_path / "out" / "manifest.json").read_text())["content_hash"]
+        == manifest["content_hash"]
+    )
 
 
 def test_gzip_and_plain_files_give_the_same_data(tmp_path, settings, raw_row, write_jsonl):
@@ -67,8 +70,12 @@ def test_gzip_and_plain_files_give_the_same_data(tmp_path, settings, raw_row, wr
 
 def test_parallel_workers_give_the_same_data_as_one(tmp_path, settings, raw_row, write_jsonl):
     path = write_jsonl(tmp_path / "meta_Toys.jsonl", [raw_row(n, price=5 + n) for n in range(40)] + ["{bad"])
-    one = settings.model_copy(update={"data": settings.data.model_copy(update={"workers": 1, "chunk_size": 7})})
-    two = settings.model_copy(update={"data": settings.data.model_copy(update={"workers": 2, "chunk_size": 7})})
+    one = settings.model_copy(
+        update={"data": settings.data.model_copy(update={"workers": 1, "chunk_size": 7})}
+    )
+    two = settings.model_copy(
+        update={"data": settings.data.model_copy(update={"workers": 2, "chunk_size": 7})}
+    )
     a = build_raw([path], one, out_dir=tmp_path / "one")
     b = build_raw([path], two, out_dir=tmp_path / "two")
     assert a.manifest["content_hash"] == b.manifest["content_hash"]
@@ -82,12 +89,16 @@ def test_chunks_report_bytes_read(tmp_path, raw_row, write_jsonl):
     assert chunks[-1][1] == path.stat().st_size
 
 
-def test_category_comes_from_the_file_name_or_the_option_or_the_rows(tmp_path, settings, raw_row, write_jsonl):
+def test_category_comes_from_the_file_name_or_the_option_or_the_rows(
+    tmp_path, settings, raw_row, write_jsonl
+):
     assert category_from_name(Path("raw_meta_Musical_Instruments.jsonl.gz")) == "Musical_Instruments"
     assert category_from_name(Path("meta_Automotive.jsonl")) == "Automotive"
     assert category_from_name(Path("products.jsonl")) is None
     path = write_jsonl(tmp_path / "products.jsonl", [raw_row(1, main_category="Tools")])
-    assert build_raw([path], settings, out_dir=tmp_path / "a").manifest["splits"]["train"]["categories"] == {"Tools": 1}
+    assert build_raw([path], settings, out_dir=tmp_path / "a").manifest["splits"]["train"]["categories"] == {
+        "Tools": 1
+    }
     named = build_raw([path], settings, category="Automotive", out_dir=tmp_path / "b")
     assert named.manifest["splits"]["train"]["categories"] == {"Automotive": 1}
 

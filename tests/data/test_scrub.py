@@ -38,7 +38,16 @@ def test_noise_words_are_cut_from_details():
         }
     )
     cleaned = scrub_details(details, RULES.detail_removals)
-    for removed in ("By Manufacturer", "Item", "Date First", "Package", ":", "Number of", "Best Sellers", "Product "):
+    for removed in (
+        "By Manufacturer",
+        "Item",
+        "Date First",
+        "Package",
+        ":",
+        "Number of",
+        "Best Sellers",
+        "Product ",
+    ):
         assert removed not in cleaned
     assert cleaned == (
         '{"Is Discontinued " "No", " Weight" "2 pounds", " Available" "May 1, 2020", " Dimensions" '
@@ -55,7 +64,9 @@ def test_commas_are_tidied():
 
 
 def test_long_words_with_digits_are_dropped_as_part_numbers():
-    assert scrub("Filter WF2CB12345X for LG LT700P fridges 2-pack", 7) == "Filter for LG LT700P fridges 2-pack"
+    assert (
+        scrub("Filter WF2CB12345X for LG LT700P fridges 2-pack", 7) == "Filter for LG LT700P fridges 2-pack"
+    )
 
 
 def test_long_words_without_digits_and_short_codes_are_kept():

@@ -17,7 +17,9 @@ def word_tokenizer(tmp_path, raw_row):
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     tokenizer.decoder = decoders.WordPiece(prefix="##")  # joins words with spaces
     row = raw_row()
-    tokenizer.train_from_iterator([row["title"], *row["description"]], trainers.WordLevelTrainer(special_tokens=["[UNK]"]))
+    tokenizer.train_from_iterator(
+        [row["title"], *row["description"]], trainers.WordLevelTrainer(special_tokens=["[UNK]"])
+    )
     path = tmp_path / "tokenizer.json"
     tokenizer.save(str(path))
     return str(path)

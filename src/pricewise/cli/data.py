@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 
 
 def register(app: typer.Typer) -> None:
-    data_app = typer.Typer(help="Build, import and inspect data sets (Parquet + manifest).", no_args_is_help=True)
+    data_app = typer.Typer(
+        help="Build, import and inspect data sets (Parquet + manifest).", no_args_is_help=True
+    )
 
     @data_app.command("build")
     def build(
@@ -20,7 +22,9 @@ def register(app: typer.Typer) -> None:
             None, "--raw", help="Curate local raw Amazon-Reviews-2023 files (.jsonl / .jsonl.gz; repeatable)."
         ),
         hub: list[str] = typer.Option(
-            None, "--hub", help="Curate raw_meta_<CATEGORY> from the Hugging Face hub, e.g. Appliances (repeatable)."
+            None,
+            "--hub",
+            help="Curate raw_meta_<CATEGORY> from the Hugging Face hub, e.g. Appliances (repeatable).",
         ),
         category: str = typer.Option(
             None, "--category", help="Category of the --raw files (default: from meta_<Category> names)."
@@ -40,7 +44,9 @@ def register(app: typer.Typer) -> None:
 
         settings = get_settings()
         if workers:
-            settings = settings.model_copy(update={"data": settings.data.model_copy(update={"workers": workers})})
+            settings = settings.model_copy(
+                update={"data": settings.data.model_copy(update={"workers": workers})}
+            )
         if raw and hub:
             raise DataError("use either --raw or --hub, not both")
         if raw:
@@ -60,8 +66,12 @@ def register(app: typer.Typer) -> None:
             help="FIELD=COLUMN pairs for title, description, price, category, id, details; "
             "e.g. title=product_name,price=retail_price,category=product_category_tree.",
         ),
-        currency: str = typer.Option("USD", "--currency", help="Currency of the prices (see data.currency_rates)."),
-        out: Path = typer.Option(None, "--out", help="Output .parquet (default: <artifacts>/data/imported/NAME.parquet)."),
+        currency: str = typer.Option(
+            "USD", "--currency", help="Currency of the prices (see data.currency_rates)."
+        ),
+        out: Path = typer.Option(
+            None, "--out", help="Output .parquet (default: <artifacts>/data/imported/NAME.parquet)."
+        ),
     ) -> None:
         """Import your own catalog as a Parquet data set priced in US dollars."""
         from pricewise.data.catalog import import_catalog, parse_mapping
@@ -83,7 +93,9 @@ def register(app: typer.Typer) -> None:
             if group is not None and row.group != group:
                 table.add_section()
             group = row.group
-            prices = [f"{row.price[k]:,.2f}" if k in row.price else "" for k in ("min", "median", "mean", "max")]
+            prices = [
+                f"{row.price[k]:,.2f}" if k in row.price else "" for k in ("min", "median", "mean", "max")
+            ]
             table.add_row(f"{row.group}: {row.name}", f"{row.rows:,}", str(len(row.categories)), *prices)
         _console().print(table)
 

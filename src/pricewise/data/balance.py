@@ -34,7 +34,9 @@ def balance(items: list[Item], rules: DataSettings, seed: int) -> list[Item]:
         if slot_price >= rules.keep_all_above or len(slot) <= rules.slot_cap:
             sample.extend(slot)
             continue
-        weights = np.array([rules.automotive_weight if i.category == AUTOMOTIVE else rules.other_weight for i in slot])
+        weights = np.array(
+            [rules.automotive_weight if i.category == AUTOMOTIVE else rules.other_weight for i in slot]
+        )
         chosen = rng.choice(len(slot), size=rules.slot_cap, replace=False, p=weights / weights.sum())
         sample.extend(slot[i] for i in chosen)
     return sample

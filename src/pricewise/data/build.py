@@ -106,7 +106,13 @@ def build_curated(
     }
     inputs = [sources.DEV_FILE] + [sources.EXTRA_FILES[n] for n in names]
     manifest = write_manifest(
-        out_dir / MANIFEST, "curated", {"dev": dev, "train": train}, skipped.as_dict(), inputs, rows_read, settings
+        out_dir / MANIFEST,
+        "curated",
+        {"dev": dev, "train": train},
+        skipped.as_dict(),
+        inputs,
+        rows_read,
+        settings,
     )
     return BuildReport(out_dir, files, out_dir / MANIFEST, manifest, time.perf_counter() - started)
 
@@ -137,7 +143,9 @@ def build_raw(
             def on_chunk(chunk: Chunk, _: Curated, base: int = done_before) -> None:
                 progress.update(task, completed=base + chunk.position)
 
-            result = curate_chunks(_chunks(path, category or category_from_name(path), rules), rules, on_chunk)
+            result = curate_chunks(
+                _chunks(path, category or category_from_name(path), rules), rules, on_chunk
+            )
             rows_read += len(result.items) + sum(result.skipped.values())
             curated.merge(result)
             done_before += path.stat().st_size
@@ -166,7 +174,9 @@ def _chunks(path: Path, category: str | None, rules: DataSettings) -> Iterator[C
         start += len(lines)
 
 
-def build_hub(categories: Sequence[str], settings: Settings | None = None, out_dir: Path | None = None) -> BuildReport:
+def build_hub(
+    categories: Sequence[str], settings: Settings | None = None, out_dir: Path | None = None
+) -> BuildReport:
     """Fetch each ``raw_meta_<Category>`` file from the hub (or its cache), then ``build_raw`` them."""
     settings = settings or get_settings()
     if not categories:

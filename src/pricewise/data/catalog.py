@@ -63,10 +63,20 @@ def resolve_columns(mapping: dict[str, str], columns: list[str], where: str) -> 
         wanted = mapping.get(field, field)
         by_case = [c for c in columns if c.lower() == wanted.lower()]
         by_suffix = [c for c in columns if c.lower().endswith("_" + wanted.lower())]
-        found = wanted if wanted in columns else by_case[0] if by_case else by_suffix[0] if len(by_suffix) == 1 else None
+        found = (
+            wanted
+            if wanted in columns
+            else by_case[0]
+            if by_case
+            else by_suffix[0]
+            if len(by_suffix) == 1
+            else None
+        )
         if found is None:
             if field in mapping:
-                raise DataError(f"{where}: no column {wanted!r} for {field}; columns are {', '.join(columns)}")
+                raise DataError(
+                    f"{where}: no column {wanted!r} for {field}; columns are {', '.join(columns)}"
+                )
             continue
         if found != wanted:
             log.info("column %r used for %s (asked for %r)", found, field, wanted)
@@ -163,7 +173,8 @@ def catalog_item(
     if not description:
         raise Skip(Reason.MISSING_TEXT)
     cut = rules.max_tokens * rules.chars_per_token_ceiling
-    text = f"{scrub(title, rules.part_number_min_chars)}\n{scrub(description[:cut], rules.part_number_min_chars)}"
+    min_chars = rules.part_number_min_chars
+    text = f"{scrub(title, min_chars)}\n{scrub(description[:cut], min_chars)}"
     ids = tokenizer.encode(text)
     return Item(
         title=title,

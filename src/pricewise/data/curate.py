@@ -89,7 +89,9 @@ def parse_record(record: Record, rules: DataSettings) -> dict[str, Any]:
     return row
 
 
-def curate_row(row: dict[str, Any], rules: DataSettings, tokenizer: TextTokenizer, category: str = "") -> Item:
+def curate_row(
+    row: dict[str, Any], rules: DataSettings, tokenizer: TextTokenizer, category: str = ""
+) -> Item:
     """One raw 2023 row as a curated Item, or ``Skip`` with the reason it is left out."""
     price = checked_price(row.get("price"), rules)
     title = row.get("title")

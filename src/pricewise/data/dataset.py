@@ -8,7 +8,7 @@ import json
 import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,15 @@ def built_dir(settings: Settings) -> Path:
     return settings.artifacts_dir / "data"
 
 
-def write_items(items: Sequence[Item], path: Path, columns: Mapping[str, Sequence[Any]] | None = None) -> Path:
+def write_items(
+    items: Sequence[Item], path: Path, columns: Mapping[str, Sequence[Any]] | None = None
+) -> Path:
     """Write items (plus optional per-row ``columns``, e.g. the fold) as one Parquet file."""
     import pandas as pd
 
-    frame = pd.DataFrame([{name: getattr(item, name) for name in COLUMNS} for item in items], columns=list(COLUMNS))
+    frame = pd.DataFrame(
+        [{name: getattr(item, name) for name in COLUMNS} for item in items], columns=list(COLUMNS)
+    )
     for name, values in (columns or {}).items():
         frame[name] = list(values)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,7 +108,7 @@ def write_manifest(
     """Write the manifest JSON for a build or an import and return it."""
     manifest = {
         "kind": kind,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": list(inputs),
         "rows_read": rows_read,
         "rows_kept": sum(len(items) for items in splits.values()),

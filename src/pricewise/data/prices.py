@@ -17,8 +17,8 @@ _CURRENCY = re.compile(r"(?i)^(?:us\s*\$|rs\.?|[$€£¥₹])\s*|\s*(?:[a-z]{3}|
 
 
 def parse_price(value: Any) -> float:
-    """A price as a float: numbers as they are, strings like ``"$1,299.99"``, ``"₹1,499"`` or ``"12.5 USD"`` parsed
-    (the currency is the caller's business: the sign is only stripped).
+    """A price as a float: numbers as they are, strings like ``"$1,299.99"``, ``"₹1,499"`` or
+    ``"12.5 USD"`` parsed (the currency is the caller's business: the sign is only stripped).
 
     Raises ``Skip`` for a missing value (None, "", "None", NaN) or text that is not one number (a
     range such as ``"$10 - $20"`` is ambiguous, so it is not guessed).

@@ -45,7 +45,8 @@ def check_schema(row: dict, where: str) -> None:
         )
     raise DataError(
         f"{where} is not Amazon-Reviews-2023 metadata: missing field(s) {', '.join(missing)} "
-        f"(needs {', '.join(RAW_2023_FIELDS)}). For another catalog use `pricewise data import FILE --map ...`"
+        f"(needs {', '.join(RAW_2023_FIELDS)}). "
+        "For another catalog use `pricewise data import FILE --map ...`"
     )
 
 
@@ -123,4 +124,7 @@ def fetch_hub_file(category: str, rules: DataSettings) -> Path:
 
 
 def _hub_offline() -> bool:
-    return any(os.environ.get(k, "").lower() in {"1", "true", "yes", "on"} for k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
+    return any(
+        os.environ.get(k, "").lower() in {"1", "true", "yes", "on"}
+        for k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
+    )

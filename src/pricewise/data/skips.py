@@ -4,10 +4,10 @@ reports exactly what it dropped instead of crashing on the one odd line in a mil
 from __future__ import annotations
 
 from collections import Counter
-from enum import Enum
+from enum import StrEnum
 
 
-class Reason(str, Enum):
+class Reason(StrEnum):
     """Every reason a row can be skipped; the values are what manifests and reports show."""
 
     MALFORMED_JSON = "malformed_json"
