@@ -69,9 +69,13 @@ def test_undecodable_and_oversized_bodies(serve):
         bad_utf8 = httpx.post(f"{url}/v1/price", content=b'{"title": "caf\xe9 table"}', headers=headers)
         not_json = httpx.post(f"{url}/v1/price", content=b'{"title": ', headers=headers)
         huge = httpx.post(f"{url}/v1/price", content=b'{"title": "' + b"a" * 100_000 + b'"}', headers=headers)
+        empty = httpx.post(f"{url}/v1/price", headers=headers)
+        form = httpx.post(f"{url}/v1/price", data={"title": "lamp"})
     assert bad_utf8.status_code == 400 and "not valid UTF-8 (byte 14)" in bad_utf8.json()["detail"]
     assert not_json.status_code == 400 and "not valid JSON" in not_json.json()["detail"]
     assert huge.status_code == 413 and "over the limit" in huge.json()["detail"]
+    assert empty.status_code == 422 and "body: Field required" in empty.json()["detail"]
+    assert form.status_code == 422
 
 
 def test_bearer_token_guards_every_route_but_health(serve, caplog):
