@@ -45,7 +45,9 @@ def cross_fit(frame: pd.DataFrame, labels: list[str], kind: str, folds: int) -> 
     estimate = np.full(len(frame), np.nan)
     for k in range(folds):
         train, test = fold != k, fold == k
-        stackers = fit_subset_stackers({n: matrix[train, j] for j, n in enumerate(labels)}, truth[train], kind)
+        stackers = fit_subset_stackers(
+            {n: matrix[train, j] for j, n in enumerate(labels)}, truth[train], kind
+        )
         estimate[test], _ = combine(matrix[test], labels, stackers)
     return estimate
 
@@ -56,8 +58,10 @@ def figures(frame: pd.DataFrame, estimate: np.ndarray) -> dict:
     out = {}
     for name, rows in {"test250": test250, "dev1500": np.ones(len(frame), dtype=bool)}.items():
         result = evaluate(
-            frame["truth"].to_numpy()[rows], estimate[rows],
-            resamples=settings.bootstrap_resamples, seed=settings.bootstrap_seed,
+            frame["truth"].to_numpy()[rows],
+            estimate[rows],
+            resamples=settings.bootstrap_resamples,
+            seed=settings.bootstrap_seed,
         ).to_dict()
         out[name] = {m: round(result[m]["value"], 3) for m in ("mae", "rmsle", "hits")}
     return out
@@ -66,7 +70,9 @@ def figures(frame: pd.DataFrame, estimate: np.ndarray) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("labels", nargs="+", help="benchmark result labels of the members")
-    parser.add_argument("--stacker", default="nnls-log", choices=STACKERS, help="the one recorded with --record")
+    parser.add_argument(
+        "--stacker", default="nnls-log", choices=STACKERS, help="the one recorded with --record"
+    )
     parser.add_argument("--record", help="also write a leaderboard row with this label")
     args = parser.parse_args()
     settings = get_settings()
@@ -90,7 +96,9 @@ def main() -> None:
     ]
     for name, row in rows.items():
         t, d = row["test250"], row["dev1500"]
-        lines.append(f"| {name} | {t['mae']:.2f} | {t['rmsle']:.3f} | {t['hits']:.1f} | {d['mae']:.2f} | {d['rmsle']:.3f} | {d['hits']:.1f} |")
+        lines.append(
+            f"| {name} | {t['mae']:.2f} | {t['rmsle']:.3f} | {t['hits']:.1f} | {d['mae']:.2f} | {d['rmsle']:.3f} | {d['hits']:.1f} |"
+        )
     (out / "comparison.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     if args.record:
@@ -100,7 +108,8 @@ def main() -> None:
             list(frame.index),
             Estimates(stacked[args.stacker]),
             fit_seconds=sum(r.get("fit_seconds") or 0.0 for r in member_rows),
-            items_per_second=1 / sum(1 / r["items_per_second"] for r in member_rows if r.get("items_per_second")),
+            items_per_second=1
+            / sum(1 / r["items_per_second"] for r in member_rows if r.get("items_per_second")),
             machine="; ".join(sorted({r["machine"] for r in member_rows})),
             notes=f"{args.stacker} stacker cross-fitted on the cached out-of-fold predictions of {', '.join(args.labels)}; "
             "fit time and throughput are the members' totals",

@@ -19,7 +19,12 @@ import numpy as np
 
 from pricewise.config import get_settings
 from pricewise.data.sources import dev_items, extra_items, is_test250
-from pricewise.evaluation.benchmark import concat_estimates, fold_splits, predict_in_batches, record_predictions
+from pricewise.evaluation.benchmark import (
+    concat_estimates,
+    fold_splits,
+    predict_in_batches,
+    record_predictions,
+)
 from pricewise.evaluation.machine import describe_machine
 from pricewise.pricers import registry
 from pricewise.pricers.chat_client import ChatReport
@@ -33,13 +38,19 @@ def main() -> None:
     parser.add_argument("--label", required=True)
     parser.add_argument("--set", choices=["test250", "dev1500"], default="test250")
     parser.add_argument("--extra", action="append", default=[], help="extra training file key (RAG index)")
-    parser.add_argument("--k", type=int, default=None, help="RAG neighbours (default settings.frontier.rag_k)")
-    parser.add_argument("--limit", type=int, default=None, help="price only the first N items per fold (timing runs)")
+    parser.add_argument(
+        "--k", type=int, default=None, help="RAG neighbours (default settings.frontier.rag_k)"
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None, help="price only the first N items per fold (timing runs)"
+    )
     args = parser.parse_args()
     settings = get_settings()
     dev = dev_items(settings)
     extra = extra_items(args.extra, settings)
-    params = {"model": args.model, "base_url": args.base_url} | ({"k": args.k} if args.pricer == "rag" and args.k else {})
+    params = {"model": args.model, "base_url": args.base_url} | (
+        {"k": args.k} if args.pricer == "rag" and args.k else {}
+    )
     ids, parts = [], []
     report = ChatReport(model=args.model)
     fit_seconds = predict_seconds = 0.0
@@ -52,7 +63,9 @@ def main() -> None:
         pricer.fit(train)
         fit_seconds += time.perf_counter() - started
         started = time.perf_counter()
-        parts.append(predict_in_batches(pricer, test, settings.bench.batch_size, f"{args.label}: fold {k + 1}"))
+        parts.append(
+            predict_in_batches(pricer, test, settings.bench.batch_size, f"{args.label}: fold {k + 1}")
+        )
         predict_seconds += time.perf_counter() - started
         ids += [item.id for item in test]
         report = report.add(pricer.last_report_)
@@ -60,7 +73,9 @@ def main() -> None:
     usage = report.to_dict()
     print(json.dumps(usage, indent=2))
     if args.limit:
-        print(f"timing run: {len(ids)} items in {predict_seconds:.1f} s ({len(ids) / predict_seconds:.3f} items/s)")
+        print(
+            f"timing run: {len(ids)} items in {predict_seconds:.1f} s ({len(ids) / predict_seconds:.3f} items/s)"
+        )
         return
     estimates = concat_estimates(parts)
     served = ", ".join(report.served_models) or args.model
@@ -71,9 +86,17 @@ def main() -> None:
         f"throughput measured with cache hits included: {report.cache_hits} of {report.requests}"
     )
     record_predictions(
-        args.label, ids, estimates, fit_seconds=fit_seconds,
+        args.label,
+        ids,
+        estimates,
+        fit_seconds=fit_seconds,
         items_per_second=len(ids) / predict_seconds if predict_seconds else None,
-        machine=describe_machine(), notes=notes, extras=args.extra, pricer=args.pricer, params=params, settings=settings,
+        machine=describe_machine(),
+        notes=notes,
+        extras=args.extra,
+        pricer=args.pricer,
+        params=params,
+        settings=settings,
     )
     print(f"recorded {args.label}: {np.isnan(estimates.estimate).sum()} failures of {len(ids)}")
 

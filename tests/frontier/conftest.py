@@ -9,6 +9,7 @@ import threading
 import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 import pytest
 
@@ -96,7 +97,13 @@ class FakeChatServer:
                     "id": f"chatcmpl-{server.calls}",
                     "object": "chat.completion",
                     "model": server.served_model or body["model"],
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": content},
+                            "finish_reason": "stop",
+                        }
+                    ],
                     "usage": {"prompt_tokens": 100, "completion_tokens": 3, "total_tokens": 103},
                 }
                 try:
@@ -106,7 +113,7 @@ class FakeChatServer:
 
         return Handler
 
-    def __enter__(self) -> FakeChatServer:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 

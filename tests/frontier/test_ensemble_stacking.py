@@ -106,7 +106,9 @@ def test_member_down_at_prediction_time_falls_back_and_says_so():
     degraded = ensemble.predict(test)
     assert degraded.missing == ("flaky",) and degraded.fallback.all()
     assert set(degraded.members_used) == {("constant",)}
-    expected = ensemble.stackers_[("constant",)].predict(np.full((50, 1), ensemble.members_["constant"].mean_))
+    expected = ensemble.stackers_[("constant",)].predict(
+        np.full((50, 1), ensemble.members_["constant"].mean_)
+    )
     assert np.allclose(degraded.estimate, expected)
     assert np.isfinite(degraded.estimate).all() and not np.allclose(degraded.estimate, full.estimate)
 
@@ -138,7 +140,9 @@ def test_saved_ensemble_loads_without_a_lost_member(settings):
     assert np.allclose(loaded.predict(test).estimate, ensemble.predict(test).estimate)
     shutil.rmtree(directory / "members" / "random")
     degraded = load_pricer(directory, trusted_root=settings.artifacts_dir).predict(test)
-    assert degraded.missing == ("random",) and degraded.fallback.all() and np.isfinite(degraded.estimate).all()
+    assert (
+        degraded.missing == ("random",) and degraded.fallback.all() and np.isfinite(degraded.estimate).all()
+    )
 
 
 def test_course_linear_stacker_uses_min_and_max():
@@ -156,7 +160,12 @@ def test_default_members_come_from_settings(monkeypatch):
 
 @pytest.mark.parametrize(
     "params",
-    [{"members": []}, {"members": ["hint", "hint"]}, {"members": ["ensemble"]}, {"members": ["hint"], "stacker": "magic"}],
+    [
+        {"members": []},
+        {"members": ["hint", "hint"]},
+        {"members": ["ensemble"]},
+        {"members": ["hint"], "stacker": "magic"},
+    ],
 )
 def test_bad_configurations_are_user_errors(params):
     with pytest.raises(ConfigError):

@@ -13,8 +13,22 @@ from pricewise.pricers.finetune_export import export_openai_finetune, finetune_l
 def test_cli_writes_the_courses_chat_jsonl(tmp_path, settings):
     out = tmp_path / "ft"
     done = subprocess.run(
-        [sys.executable, "-m", "pricewise.cli", "export", "openai-finetune", "--n", "200", "--validation", "50", "--out", str(out)],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "pricewise.cli",
+            "export",
+            "openai-finetune",
+            "--n",
+            "200",
+            "--validation",
+            "50",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "200 examples" in done.stdout and "50 examples" in done.stdout
     train = (out / "train.jsonl").read_text(encoding="utf-8").splitlines()
@@ -25,12 +39,18 @@ def test_cli_writes_the_courses_chat_jsonl(tmp_path, settings):
         validate_line(line)
     first = records[0]["messages"]
     assert first[0] == {"role": "system", "content": SYSTEM_PROMPT}
-    assert first[1]["content"].startswith("How much does this cost?\n\n") and "Price is $" not in first[1]["content"]
+    assert (
+        first[1]["content"].startswith("How much does this cost?\n\n")
+        and "Price is $" not in first[1]["content"]
+    )
     assert first[2]["content"].startswith("Price is $")
     # the evaluation set never leaks into fine-tuning data, and train and validation do not overlap
     from pricewise.data.sources import dev_items
 
-    by_user = {item.test_prompt().replace(" to the nearest dollar", "").removesuffix("\n\nPrice is $"): item for item in dev_items(settings)}
+    by_user = {
+        item.test_prompt().replace(" to the nearest dollar", "").removesuffix("\n\nPrice is $"): item
+        for item in dev_items(settings)
+    }
     ids = [by_user[r["messages"][1]["content"]].id for r in records]
     assert len(set(ids)) == 250 and all(int(i.rsplit("-", 1)[1]) >= 250 for i in ids)
     price = by_user[first[1]["content"]].price
@@ -50,9 +70,33 @@ def test_export_is_reproducible_per_seed(tmp_path):
     [
         "not json",
         json.dumps({"messages": [{"role": "user", "content": "hi"}]}),
-        json.dumps({"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": " "}, {"role": "assistant", "content": "Price is $1.00"}]}),
-        json.dumps({"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}, {"role": "assistant", "content": "about 5"}]}),
-        json.dumps({"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}, {"role": "assistant", "content": "Price is $1.00", "name": "x"}]}),
+        json.dumps(
+            {
+                "messages": [
+                    {"role": "system", "content": "s"},
+                    {"role": "user", "content": " "},
+                    {"role": "assistant", "content": "Price is $1.00"},
+                ]
+            }
+        ),
+        json.dumps(
+            {
+                "messages": [
+                    {"role": "system", "content": "s"},
+                    {"role": "user", "content": "u"},
+                    {"role": "assistant", "content": "about 5"},
+                ]
+            }
+        ),
+        json.dumps(
+            {
+                "messages": [
+                    {"role": "system", "content": "s"},
+                    {"role": "user", "content": "u"},
+                    {"role": "assistant", "content": "Price is $1.00", "name": "x"},
+                ]
+            }
+        ),
     ],
 )
 def test_validation_rejects_bad_lines(line):
@@ -77,7 +121,19 @@ def test_too_few_examples_or_items_is_a_user_error(tmp_path):
 
 def test_cli_user_error_is_one_line(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "pricewise.cli", "export", "openai-finetune", "--n", "3", "--out", str(tmp_path)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pricewise.cli",
+            "export",
+            "openai-finetune",
+            "--n",
+            "3",
+            "--out",
+            str(tmp_path),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 2 and done.stderr.strip().startswith("error: OpenAI needs at least 10")

@@ -10,7 +10,10 @@ from pricewise.pricers import registry
 from pricewise.pricers.chat_prompts import SYSTEM_PROMPT, messages_for, user_prompt
 from pricewise.pricers.response_cache import ResponseCache
 
-ITEMS = [Item(title=f"Widget {i}", summary=f"Widget {i}\nA sturdy widget, model {i}.", id=f"w{i}") for i in range(6)]
+ITEMS = [
+    Item(title=f"Widget {i}", summary=f"Widget {i}\nA sturdy widget, model {i}.", id=f"w{i}")
+    for i in range(6)
+]
 
 
 def test_prompt_is_the_courses():
@@ -32,7 +35,10 @@ def test_prices_a_batch_through_the_endpoint(fake_openai):
     # gpt-4o-mini at $0.15 / $0.60 per million tokens
     assert report.cost_usd == pytest.approx((600 * 0.15 + 18 * 0.60) / 1e6)
     body = fake_openai.bodies[0]
-    assert body["model"] == "gpt-4o-mini" and body["messages"][-1] == {"role": "assistant", "content": "Price is $"}
+    assert body["model"] == "gpt-4o-mini" and body["messages"][-1] == {
+        "role": "assistant",
+        "content": "Price is $",
+    }
     assert fake_openai.auth[0] == "Bearer sk-test-secret"
 
 

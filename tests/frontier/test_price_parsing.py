@@ -26,6 +26,8 @@ def test_prices_are_read_by_the_documented_rules(reply, expected):
     assert parse_price(reply) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("reply", [None, "", "I cannot help with that.", "-5", "0", "0.00", '{"price": null}', '{"price": true}'])
+@pytest.mark.parametrize(
+    "reply", [None, "", "I cannot help with that.", "-5", "0", "0.00", '{"price": null}', '{"price": true}']
+)
 def test_no_price_is_nan_never_zero(reply):
     assert math.isnan(parse_price(reply))

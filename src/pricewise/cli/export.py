@@ -14,8 +14,12 @@ def register(app: typer.Typer) -> None:
     def openai_finetune(
         n: int = typer.Option(200, "--n", help="Training examples (the course used 200)."),
         validation: int = typer.Option(50, "--validation", help="Validation examples (0 for none)."),
-        out: Path = typer.Option(Path("artifacts/openai-finetune"), "--out", help="Folder for train.jsonl and validation.jsonl."),
-        source: str = typer.Option("dev", "--source", help="'dev' (dev items outside test250) or an extra file key."),
+        out: Path = typer.Option(
+            Path("artifacts/openai-finetune"), "--out", help="Folder for train.jsonl and validation.jsonl."
+        ),
+        source: str = typer.Option(
+            "dev", "--source", help="'dev' (dev items outside test250) or an extra file key."
+        ),
         seed: int = typer.Option(None, "--seed", help="Shuffle seed (default: settings.seed)."),
     ) -> None:
         """Write validated chat JSONL: system, user, assistant "Price is $X.XX"."""

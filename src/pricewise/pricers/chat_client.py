@@ -120,7 +120,9 @@ class ChatClient:
             return None
         return (prompt_tokens * price.input_per_million + completion_tokens * price.output_per_million) / 1e6
 
-    def complete_many(self, conversations: Sequence[list[dict[str, str]]]) -> tuple[list[str | None], ChatReport]:
+    def complete_many(
+        self, conversations: Sequence[list[dict[str, str]]]
+    ) -> tuple[list[str | None], ChatReport]:
         """The reply text of each conversation (None where it failed for good), and the report."""
         import httpx
         from rich.progress import Progress
@@ -190,7 +192,9 @@ class ChatClient:
                 pass
         return min(delay, self.config.max_backoff_seconds)
 
-    def _post(self, client: httpx.Client, url: str, body: dict[str, Any], report: ChatReport) -> CachedResponse:
+    def _post(
+        self, client: httpx.Client, url: str, body: dict[str, Any], report: ChatReport
+    ) -> CachedResponse:
         """One request with retries; raises ``_GiveUp`` when it fails for good."""
         import httpx
 

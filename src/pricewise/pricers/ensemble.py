@@ -79,7 +79,9 @@ class EnsemblePricer(Pricer):
             raise ConfigError("an ensemble cannot contain itself")
         unknown = sorted(set(members) - set(registry.available()))
         if unknown:
-            raise ConfigError(f"unknown ensemble member(s) {unknown}; known: {', '.join(sorted(registry.available()))}")
+            raise ConfigError(
+                f"unknown ensemble member(s) {unknown}; known: {', '.join(sorted(registry.available()))}"
+            )
         if stacker not in STACKERS:
             raise ConfigError(f"unknown stacker {stacker!r}; known: {', '.join(STACKERS)}")
         return members, stacker, folds
@@ -108,7 +110,7 @@ class EnsemblePricer(Pricer):
             try:
                 columns[name] = self._inner_oof(name, items, folds)
                 fitted[name] = self._new_member(name).fit(items)
-            except Exception as exc:  # a member that cannot be trained is left out, loudly
+            except Exception as exc:  # noqa: BLE001 - a member that cannot be trained is left out, loudly
                 log.warning("ensemble member %r left out: it failed to train (%s)", name, exc)
         if not fitted:
             raise ValueError(f"no ensemble member could be trained out of {members}")
@@ -135,7 +137,9 @@ class EnsemblePricer(Pricer):
             usable = rows & np.isfinite(sub).all(axis=1)
             if usable.sum() >= 2:
                 estimate = stacker.predict(sub[usable])
-                conformal[subset] = LogConformal(self.coverage or settings.interval_coverage).fit(truth[usable], estimate)
+                conformal[subset] = LogConformal(self.coverage or settings.interval_coverage).fit(
+                    truth[usable], estimate
+                )
         return conformal
 
     @property
@@ -144,7 +148,11 @@ class EnsemblePricer(Pricer):
         subset = self.member_names_
         stacker = self.stackers_[subset]
         labels = list(subset) + (["min", "max"] if stacker.kind == "linear" else [])
-        return {"kind": stacker.kind, "intercept": stacker.intercept, **dict(zip(labels, stacker.weights.tolist()))}
+        return {
+            "kind": stacker.kind,
+            "intercept": stacker.intercept,
+            **dict(zip(labels, stacker.weights.tolist())),
+        }
 
     def predict(self, items: Sequence[Item | str]) -> EnsembleEstimates:
         batch = as_items(items)
@@ -156,7 +164,7 @@ class EnsemblePricer(Pricer):
                 continue
             try:
                 matrix[:, j] = self.members_[name].predict(batch).estimate
-            except Exception as exc:  # a member down must not take the ensemble down
+            except Exception as exc:  # noqa: BLE001 - a member down must not take the ensemble down
                 log.warning("ensemble member %r failed to predict, falling back without it (%s)", name, exc)
                 missing.append(name)
         estimate, used = combine(matrix, names, self.stackers_)
@@ -166,8 +174,13 @@ class EnsemblePricer(Pricer):
             if subset in self.conformal_:
                 low[rows], high[rows] = self.conformal_[subset].interval(estimate[rows])
         result = EnsembleEstimates(
-            estimate, low, high, self.coverage or get_settings().pricers.interval_coverage,
-            members_used=tuple(used), missing=tuple(missing), members=names,
+            estimate,
+            low,
+            high,
+            self.coverage or get_settings().pricers.interval_coverage,
+            members_used=tuple(used),
+            missing=tuple(missing),
+            members=names,
         )
         fallbacks = int(result.fallback.sum())
         if fallbacks:
@@ -206,9 +219,13 @@ class EnsemblePricer(Pricer):
         pricer.members_ = {}
         for name in state["members"]:
             try:
-                pricer.members_[name] = load_pricer(Path(directory) / "members" / name, trusted_root=directory)
+                pricer.members_[name] = load_pricer(
+                    Path(directory) / "members" / name, trusted_root=directory
+                )
             except (ModelError, OSError, ImportError) as exc:
-                log.warning("ensemble member %r not loaded, the ensemble falls back without it (%s)", name, exc)
+                log.warning(
+                    "ensemble member %r not loaded, the ensemble falls back without it (%s)", name, exc
+                )
         if not pricer.members_:
             raise ModelError(f"{directory}: none of the ensemble members {state['members']} could be loaded")
         return pricer

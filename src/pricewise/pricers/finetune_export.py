@@ -36,11 +36,19 @@ def validate_line(line: str) -> None:
     except ValueError as exc:
         raise DataError(f"not JSON: {exc}") from exc
     messages = record.get("messages") if isinstance(record, dict) else None
-    if not isinstance(messages, list) or [m.get("role") for m in messages if isinstance(m, dict)] != list(_ROLES):
+    if not isinstance(messages, list) or [m.get("role") for m in messages if isinstance(m, dict)] != list(
+        _ROLES
+    ):
         raise DataError("expected messages with roles system, user, assistant")
     for message in messages:
-        if set(message) != {"role", "content"} or not isinstance(message["content"], str) or not message["content"].strip():
-            raise DataError(f"the {message.get('role')} message needs non-empty text content and nothing else")
+        if (
+            set(message) != {"role", "content"}
+            or not isinstance(message["content"], str)
+            or not message["content"].strip()
+        ):
+            raise DataError(
+                f"the {message.get('role')} message needs non-empty text content and nothing else"
+            )
     if not _ANSWER.match(messages[-1]["content"]):
         raise DataError(f"the assistant answer {messages[-1]['content']!r} is not 'Price is $X.XX'")
 
@@ -78,10 +86,14 @@ def export_openai_finetune(
     """Write ``out/train.jsonl`` (n lines) and ``out/validation.jsonl`` from a seeded shuffle of ``source``."""
     settings = settings or get_settings()
     if n < MIN_EXAMPLES or validation < 0:
-        raise DataError(f"OpenAI needs at least {MIN_EXAMPLES} training examples (got --n {n}); --validation >= 0")
+        raise DataError(
+            f"OpenAI needs at least {MIN_EXAMPLES} training examples (got --n {n}); --validation >= 0"
+        )
     items = [item for item in source_items(source, settings) if item.has_price and item.summary.strip()]
     if n + validation > len(items):
-        raise DataError(f"{source} has {len(items)} usable items, fewer than --n {n} + --validation {validation}")
+        raise DataError(
+            f"{source} has {len(items)} usable items, fewer than --n {n} + --validation {validation}"
+        )
     random.Random(settings.seed if seed is None else seed).shuffle(items)
     counts = {"train": write_jsonl(items[:n], Path(out) / "train.jsonl")}
     if validation:

@@ -52,7 +52,9 @@ class FrontierPricer(Pricer):
         ]
         replies, report = client.complete_many(conversations)
         estimates = np.array([parse_price(reply) for reply in replies], dtype=float)
-        unparseable = [reply for reply, value in zip(replies, estimates) if reply is not None and np.isnan(value)]
+        unparseable = [
+            reply for reply, value in zip(replies, estimates) if reply is not None and np.isnan(value)
+        ]
         if unparseable:
             report.failures += len(unparseable)
             report.errors = (report.errors + [f"no price in reply {reply!r}" for reply in unparseable])[:10]

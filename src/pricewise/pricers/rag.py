@@ -55,7 +55,9 @@ class RagPricer(FrontierPricer):
     def save_state(self, directory: Path) -> None:
         """The Chroma index as a persistent copy, parameters as JSON: nothing is pickled."""
         self.store_.export(Path(directory) / _STORE_DIR)
-        (Path(directory) / _STATE_FILE).write_text(json.dumps({"params": self.get_params()}), encoding="utf-8")
+        (Path(directory) / _STATE_FILE).write_text(
+            json.dumps({"params": self.get_params()}), encoding="utf-8"
+        )
 
     @classmethod
     def load_state(cls, directory: Path) -> RagPricer:

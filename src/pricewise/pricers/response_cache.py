@@ -62,7 +62,8 @@ class ResponseCache:
         row = (
             self._connection()
             .execute(
-                "SELECT content, prompt_tokens, completion_tokens, served_model FROM responses WHERE key = ?", (key,)
+                "SELECT content, prompt_tokens, completion_tokens, served_model FROM responses WHERE key = ?",
+                (key,),
             )
             .fetchone()
         )
@@ -73,7 +74,14 @@ class ResponseCache:
             conn.execute(
                 "INSERT OR REPLACE INTO responses "
                 "(key, model, content, prompt_tokens, completion_tokens, served_model) VALUES (?, ?, ?, ?, ?, ?)",
-                (key, model, response.content, response.prompt_tokens, response.completion_tokens, response.served_model),
+                (
+                    key,
+                    model,
+                    response.content,
+                    response.prompt_tokens,
+                    response.completion_tokens,
+                    response.served_model,
+                ),
             )
 
     def __len__(self) -> int:
