@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tracemalloc
 
 import pandas as pd
@@ -109,3 +110,20 @@ def test_unknown_formats_and_missing_files_are_clear_errors(tmp_path):
     (tmp_path / "bad.parquet").write_bytes(b"not parquet at all")
     with pytest.raises(DataError, match="not a readable Parquet file"):
         list(iter_chunks(tmp_path / "bad.parquet", COLUMNS, 10))
+
+
+def test_parquet_reading_memory_does_not_grow_with_the_file(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "big.parquet"
+    with pq.ParquetWriter(path, pa.schema([("title", pa.string())])) as writer:
+        for _ in range(12):  # 12 row groups of about 4 MB each, incompressible like real text on disk
+            writer.write_table(pa.table({"title": [os.urandom(500).hex() for _ in range(4000)]}))
+    peak = 0
+    count = 0
+    for chunk in iter_chunks(path, COLUMNS, 500):
+        count += chunk.num_rows
+        peak = max(peak, pa.total_allocated_bytes())
+    assert count == 48_000
+    assert peak < 16 * 1024**2, f"Arrow held {peak / 1024**2:.0f} MiB: decoded row groups are being kept"

@@ -41,6 +41,8 @@ class BatchReport:
     priced: int
     failed: int
     seconds: float
+    #: Until the first priced chunk was written: model loading, and Ray's start-up on the ray engine.
+    startup_seconds: float = 0.0
     workers: int | None = None
 
     @property
@@ -101,8 +103,10 @@ def price_file(
 
         chunks = priced_chunks(input_path, fmt, label, settings, batch_size, workers, pricer, address)
     rows = failed = 0
+    first: float | None = None
     with OutputWriter(output_path) as writer:
         for table in _with_progress(chunks, row_count(input_path, fmt), f"pricing {input_path.name}", progress):
+            first = first if first is not None else time.perf_counter() - started
             writer.write(table)
             rows += table.num_rows
             failed += table.num_rows - table.column("error").null_count
@@ -115,6 +119,7 @@ def price_file(
         priced=rows - failed,
         failed=failed,
         seconds=time.perf_counter() - started,
+        startup_seconds=first or 0.0,
         workers=workers if engine == "ray" else None,
     )
     log.info("priced %s", report.to_dict())

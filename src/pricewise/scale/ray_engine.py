@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from pricewise.config import Settings
+from pricewise.config import ScaleSettings, Settings
 from pricewise.errors import ConfigError
 from pricewise.pricers.base import Pricer
 from pricewise.scale.pricing import price_chunk
@@ -85,12 +85,11 @@ def connect(settings: Settings, address: str | None) -> bool:
     return True
 
 
-def _actor_resources(label: str, settings: Settings, workers: int | None) -> tuple[int, dict[str, float]]:
-    """How many actors, and what each one asks Ray for (a GPU for the LLM pricers when there are GPUs)."""
-    import ray
-
-    cluster = ray.cluster_resources()
-    scale = settings.scale
+def actor_resources(
+    label: str, scale: ScaleSettings, workers: int | None, cluster: dict[str, float]
+) -> tuple[int, dict[str, float]]:
+    """How many actors, and what each asks Ray for: a GPU each for the LLM pricers when ``cluster``
+    (``ray.cluster_resources()``) has GPUs, else ``cpus_per_worker``; by default one per GPU or core."""
     if label in scale.gpu_pricers and cluster.get("GPU", 0) >= 1:
         return workers or scale.workers or int(cluster["GPU"]), {"num_gpus": 1, "num_cpus": scale.cpus_per_worker}
     default = max(1, int(cluster.get("CPU", 1) // max(scale.cpus_per_worker, 1e-9)))
@@ -101,26 +100,27 @@ def build_dataset(
     path: Path, fmt: str, label: str, settings: Settings, batch_size: int, workers: int | None, pricer: Pricer | None
 ) -> tuple[Dataset, int]:
     """The lazy pipeline read -> price; returns it with the number of actors it will use."""
+    import ray
     import ray.data
 
     columns = ColumnMap.from_settings(settings.scale)
-    size, resources = _actor_resources(label, settings, workers)
+    size, resources = actor_resources(label, settings.scale, workers, ray.cluster_resources())
     with warnings.catch_warnings():
-        # Ray 2.60 warns about its own internal use of ray_remote_args when num_cpus is given.
+        # Ray 2.60 flags every remote argument as deprecated, yet has no named parameter for the
+        # restart budget; without it a row that always kills its worker would be retried forever.
         warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")
-        source = ray.data.read_datasource(
+        dataset = ray.data.read_datasource(
             _catalog_datasource(path, fmt, columns, batch_size), num_cpus=settings.scale.read_cpus
+        ).map_batches(
+            PricingActor,
+            fn_constructor_kwargs={"label": label, "settings": settings, "pricer": pricer},
+            batch_size=batch_size,
+            batch_format="pyarrow",
+            compute=ray.data.ActorPoolStrategy(size=size),
+            max_restarts=settings.scale.max_restarts,
+            max_task_retries=settings.scale.max_task_retries,
+            **resources,
         )
-    dataset = source.map_batches(
-        PricingActor,
-        fn_constructor_kwargs={"label": label, "settings": settings, "pricer": pricer},
-        batch_size=batch_size,
-        batch_format="pyarrow",
-        compute=ray.data.ActorPoolStrategy(size=size),
-        max_restarts=settings.scale.max_restarts,
-        max_task_retries=settings.scale.max_task_retries,
-        **resources,
-    )
     return dataset, size
 
 

@@ -60,7 +60,8 @@ def _parquet_rows(path: Path, columns: ColumnMap, chunk_rows: int) -> Iterator[t
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(path)
+        # pre_buffer keeps every (compressed) column chunk read so far: memory would grow with the file.
+        parquet = pq.ParquetFile(path, pre_buffer=False)
     except (pa.ArrowException, OSError) as exc:
         raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
     names = parquet.schema_arrow.names
