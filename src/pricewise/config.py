@@ -134,7 +134,7 @@ class LLMSettings(BaseModel):
     max_prompt_tokens: int = 180
     batch_size: int = 16
     threads: int = 2
-    cpu_dtype: str = "bfloat16"
+    cpu_dtype: str = "float32"
     interval_coverage: float = 0.8
     serve_host: str = "127.0.0.1"
     serve_port: int = 8088
@@ -256,6 +256,8 @@ class DealSettings(BaseModel):
     max_entries_per_feed: int = 50
     #: Feed text shorter than this (characters) makes the scanner fetch the deal page.
     min_description_chars: int = 80
+    #: Feed descriptions and page texts are cut to this many characters before pricing.
+    max_text_chars: int = 4000
     fetch_pages: bool = True
     min_discount_usd: float = 50.0
     min_discount_pct: float = 0.0

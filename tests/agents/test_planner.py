@@ -101,3 +101,19 @@ def test_thin_deals_fetch_their_page(deal_settings, feed_server):
     assert deal["price"] == 199.0
     assert "27-inch 4K IPS monitor" in deal["description"] and "3840x2160" in deal["description"]
     assert "var x" not in deal["description"]
+
+
+def test_huge_and_non_utf8_entries_are_cut_and_survive(deal_settings, feed_server):
+    huge = "x" * 2_000_000
+    items = (f"<item><title>Big Lamp for $120</title><link>https://shop.example/lamp</link><description>{huge}"
+             f"</description></item>").encode() + \
+        "<item><title>Caf\u00e9 Espresso Machine for $80</title><link>https://shop.example/cafe</link></item>".encode("latin-1")
+    feed = b"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>" + items + b"</channel></rss>"
+    feed_server.custom["odd.xml"] = (feed, "application/rss+xml; charset=utf-8")
+    deal_settings.deals.feeds = [f"{feed_server.url}/custom/odd.xml", feed_server.snap(C39)]
+    deal_settings.deals.max_bytes = 5_000_000
+    report = run_scan(deal_settings)
+    assert report.ok and report.feeds[1]["status"] == "ok"
+    with open_memory(deal_settings) as memory:
+        lamp = next(d for d in memory.deals(100) if d["title"].startswith("Big Lamp"))
+    assert lamp["price"] == 120.0 and len(lamp["description"]) == deal_settings.deals.max_text_chars

@@ -54,8 +54,11 @@ def _namespaced_fields(content: bytes) -> dict[str, dict[str, str]]:
     return found
 
 
-def parse_feed(content: bytes, feed_url: str, content_type: str = "", max_entries: int = 50) -> list[FeedEntry]:
-    """The feed's entries (newest ``max_entries``); raises :class:`MalformedFeedError` when nothing is recoverable."""
+def parse_feed(
+    content: bytes, feed_url: str, content_type: str = "", max_entries: int = 50, max_chars: int | None = None
+) -> list[FeedEntry]:
+    """The feed's entries (newest ``max_entries``, texts cut at ``max_chars`` if given); raises
+    :class:`MalformedFeedError` when nothing is recoverable."""
     import feedparser
 
     headers = {"content-type": content_type} if content_type else None
@@ -74,9 +77,9 @@ def parse_feed(content: bytes, feed_url: str, content_type: str = "", max_entrie
                 fields.setdefault(key.removeprefix("dealnews_"), value)
         entries.append(
             FeedEntry(
-                title=html_to_text(raw.get("title") or "").replace("\n", " "),
+                title=html_to_text(raw.get("title") or "").replace("\n", " ")[:max_chars],
                 link=link,
-                description=html_to_text(raw.get("summary") or raw.get("description") or ""),
+                description=html_to_text(raw.get("summary") or raw.get("description") or "")[:max_chars],
                 feed=feed_url,
                 fields=fields,
             )

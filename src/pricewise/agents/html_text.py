@@ -52,7 +52,7 @@ def html_to_text(markup: str) -> str:
     return _tidy("".join(parser.parts))
 
 
-def page_text(markup: str, max_chars: int = 4000) -> str:
+def page_text(markup: str, max_chars: int) -> str:
     """What a deal page says about its product: meta/OpenGraph descriptions first, then the visible text."""
     parser = _TextParser()
     parser.feed(markup)

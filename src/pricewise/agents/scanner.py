@@ -50,7 +50,8 @@ def read_feed(url: str, fetcher: Fetcher, memory: Memory, settings: Settings) ->
         response = fetcher.get(url, memory.feed_validators(url))
         if response.not_modified:
             return FeedOutcome(url, "not-modified", validators=response.validators), []
-        entries = parse_feed(response.content, url, response.content_type, settings.deals.max_entries_per_feed)
+        entries = parse_feed(response.content, url, response.content_type, settings.deals.max_entries_per_feed,
+                             settings.deals.max_text_chars)
         return FeedOutcome(url, "ok", len(entries), validators=response.validators), entries
     except PricewiseError as exc:
         log.warning("feed skipped: %s", exc)
@@ -60,10 +61,10 @@ def read_feed(url: str, fetcher: Fetcher, memory: Memory, settings: Settings) ->
         return FeedOutcome(url, "error", error=f"{type(exc).__name__}: {exc}"), []
 
 
-def _enrich_from_page(deal: ExtractedDeal, fetcher: Fetcher, result: ScanResult) -> ExtractedDeal:
+def _enrich_from_page(deal: ExtractedDeal, fetcher: Fetcher, result: ScanResult, max_chars: int) -> ExtractedDeal:
     try:
         response = fetcher.get(deal.url)
-        text = page_text(response.content.decode("utf-8", errors="replace"))
+        text = page_text(response.content.decode("utf-8", errors="replace"), max_chars)
     except PricewiseError as exc:
         log.info("deal page not used: %s", exc)
         result.page_errors += 1
@@ -104,6 +105,6 @@ def scan(settings: Settings, memory: Memory, fetcher: Fetcher) -> ScanResult:
         if key in seen:
             continue
         if settings.deals.fetch_pages and len(deal.description) < settings.deals.min_description_chars:
-            deal = _enrich_from_page(deal, fetcher, result)
+            deal = _enrich_from_page(deal, fetcher, result, settings.deals.max_text_chars)
         result.deals.append(deal)
     return result

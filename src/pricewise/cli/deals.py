@@ -46,7 +46,8 @@ def register(app: typer.Typer) -> None:
 
     @deals_app.command("scan")
     def scan_cmd(
-        once: bool = typer.Option(True, "--once/--no-once", help="Scan once and exit (use `deals watch` to repeat)."),
+        once: bool = typer.Option(
+            True, "--once", help="Scan once and exit: what `scan` always does (`deals watch` repeats)."),
         pricer: str = typer.Option(None, "--pricer", "-p", help="Trained pricer to use (default: settings)."),
         serve_snapshots: Path = typer.Option(
             None, "--serve-snapshots", help="Serve the feed files in this folder on 127.0.0.1 and scan them (offline demo)."),
