@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import time
 from pathlib import Path
 
@@ -54,6 +55,7 @@ def main() -> None:
     from pricewise.evaluation.machine import describe_machine
 
     settings = get_settings()
+    load_before = os.getloadavg()[0]
     raw = settings.artifacts_dir / "bench" / f"meta_Synthetic_{args.rows}.jsonl.gz"
     size = build_raw_file(raw, args.rows)
     runs = []
@@ -87,13 +89,16 @@ def main() -> None:
             "content_hash": report.manifest["content_hash"],
         }
     )
-    result = {"machine": describe_machine(), "raw_file_bytes": size, "runs": runs}
+    # The box is shared: the 1-minute load average says how much other work ran beside these timings.
+    load = [round(load_before, 1), round(os.getloadavg()[0], 1)]
+    result = {"machine": describe_machine(), "load_average_1min": load, "raw_file_bytes": size, "runs": runs}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "curation.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = [
         f"# Data pipeline throughput ({result['machine']})",
         "",
-        f"Raw input: {args.rows:,} rows in the 2023 schema, {size / 2**20:.1f} MiB gzipped.",
+        f"Raw input: {args.rows:,} rows in the 2023 schema, {size / 2**20:.1f} MiB gzipped. "
+        f"1-minute load average {load[0]} before, {load[1]} after (shared box).",
         "",
         "| mode | rows | kept | seconds | rows/s |",
         "|---|---:|---:|---:|---:|",
