@@ -76,3 +76,15 @@ def test_user_errors_exit_2_with_one_line(args, message, tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip() == message
     assert "Traceback" not in done.stderr
+
+
+def test_a_usage_error_exits_2_with_usage_not_a_traceback(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "pricewise.cli", "data", "build", "--bogus"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "No such option: --bogus" in done.stderr and "Traceback" not in done.stderr
