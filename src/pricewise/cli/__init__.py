@@ -62,7 +62,8 @@ def main() -> None:
         import click
 
         # typer >= 0.29 vendors click: its usage errors are TyperException, not click.ClickException
-        if isinstance(exc, click.ClickException) or (isinstance(exc, typer.TyperException) and hasattr(exc, "show")):
+        vendored = isinstance(exc, typer.TyperException) and hasattr(exc, "show")
+        if isinstance(exc, click.ClickException) or vendored:
             exc.show()
             sys.exit(exc.exit_code)
         raise
