@@ -37,8 +37,17 @@ def free_port() -> int:
 def start_server(pricer: str, batching: bool, port: int) -> subprocess.Popen:
     import httpx
 
-    command = [sys.executable, "-m", "pricewise.cli", "serve", "--port", str(port), "--pricer", pricer,
-               "--batching" if batching else "--no-batching"]
+    command = [
+        sys.executable,
+        "-m",
+        "pricewise.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--pricer",
+        pricer,
+        "--batching" if batching else "--no-batching",
+    ]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -106,26 +115,37 @@ def batch_sizes(url: str) -> dict:
             name, value = line.split()
             values[name] = float(value)
     count = values.get("pricewise_batch_items_count", 0)
-    return {"predict_calls": int(count), "mean_batch": round(values["pricewise_batch_items_sum"] / count, 1) if count else None}
+    return {
+        "predict_calls": int(count),
+        "mean_batch": round(values["pricewise_batch_items_sum"] / count, 1) if count else None,
+    }
 
 
 def markdown(report: dict) -> str:
     lines = [
         "# Pricing service under load",
         "",
-        f"`pricewise serve` (1 worker, pricer `{report['pricer']}`) on loopback, load from a second process "
-        f"(httpx/asyncio, closed loop, {report['seconds_per_level']} s per level, one product per request) "
-        f"on the {report['machine']}; client and server share the cores. Command: `{report['command']}`.",
+        (
+            f"`pricewise serve` (1 worker, pricer `{report['pricer']}`) on loopback, load from a second process "
+            f"(httpx/asyncio, closed loop, {report['seconds_per_level']} s per level, one product per request) "
+            f"on the {report['machine']}; client and server share the cores. Command: `{report['command']}`."
+        ),
         "",
         "| batching | clients | requests/s | p50 ms | p99 ms | 5xx | mean batch |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for mode in ("on", "off"):
         for row in report["runs"][mode]:
-            lines.append(f"| {mode} | {row['clients']} | {row['requests_per_s']} | {row['p50_ms']} | {row['p99_ms']} "
-                         f"| {row['status_5xx']} | {row['mean_batch']} |")
-    lines += ["", "Batching speed-up (requests/s, on / off): "
-              + ", ".join(f"{c} clients x{s}" for c, s in report["speedup"].items()), ""]
+            lines.append(
+                f"| {mode} | {row['clients']} | {row['requests_per_s']} | {row['p50_ms']} | {row['p99_ms']} "
+                f"| {row['status_5xx']} | {row['mean_batch']} |"
+            )
+    lines += [
+        "",
+        "Batching speed-up (requests/s, on / off): "
+        + ", ".join(f"{c} clients x{s}" for c, s in report["speedup"].items()),
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -157,14 +177,20 @@ def main() -> None:
                 calls = after["predict_calls"] - before["predict_calls"]
                 row["mean_batch"] = round(row["requests"] / calls, 1) if calls else None
                 runs[mode].append(row)
-                print(f"batching {mode:3} clients {clients:4}: {row['requests_per_s']:8.1f} req/s  "
-                      f"p50 {row['p50_ms']} ms  p99 {row['p99_ms']} ms  5xx {row['status_5xx']}  "
-                      f"mean batch {row['mean_batch']}", flush=True)
+                print(
+                    f"batching {mode:3} clients {clients:4}: {row['requests_per_s']:8.1f} req/s  "
+                    f"p50 {row['p50_ms']} ms  p99 {row['p99_ms']} ms  5xx {row['status_5xx']}  "
+                    f"mean batch {row['mean_batch']}",
+                    flush=True,
+                )
         finally:
             server.terminate()
             server.wait(30)
-    speedup = {str(on["clients"]): round(on["requests_per_s"] / off["requests_per_s"], 2)
-               for on, off in zip(runs["on"], runs["off"]) if off["requests_per_s"]}
+    speedup = {
+        str(on["clients"]): round(on["requests_per_s"] / off["requests_per_s"], 2)
+        for on, off in zip(runs["on"], runs["off"])
+        if off["requests_per_s"]
+    }
     report = {
         "pricer": pricer,
         "machine": describe_machine(),

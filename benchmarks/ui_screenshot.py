@@ -15,8 +15,15 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 def main() -> None:
@@ -50,7 +57,9 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1100})
             page.goto(f"http://127.0.0.1:{settings.ui.port}")
             expect(page).to_have_title("The Price is Right", timeout=60_000)
-            page.locator("#price-input textarea").fill("Cordless drill driver kit\n20V max, 2 batteries, charger and bag")
+            page.locator("#price-input textarea").fill(
+                "Cordless drill driver kit\n20V max, 2 batteries, charger and bag"
+            )
             page.locator("#price-button").click()
             page.locator("#price-answer").get_by_text("Estimate").wait_for(timeout=60_000)
             page.locator("#product-map .js-plotly-plot").wait_for(timeout=60_000)

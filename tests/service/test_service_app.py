@@ -21,8 +21,12 @@ def post(url: str, body, **kwargs) -> httpx.Response:
 
 def test_one_and_many_items_match_the_trained_pricer(serve, make_settings):
     pricer = load_trained(settings=make_settings())
-    expected = pricer.predict(["DEWALT 20V MAX cordless drill driver kit\nTwo batteries, charger, bag.",
-                               "Car wash soap\nConcentrated foam, 64 oz bottle."])
+    expected = pricer.predict(
+        [
+            "DEWALT 20V MAX cordless drill driver kit\nTwo batteries, charger, bag.",
+            "Car wash soap\nConcentrated foam, 64 oz bottle.",
+        ]
+    )
     with serve() as url:
         one = post(url, DRILL)
         many = post(url, {"items": [DRILL, WAX]})
@@ -83,8 +87,14 @@ def test_bearer_token_guards_every_route_but_health(serve, caplog):
     caplog.set_level(logging.DEBUG)
     with serve(token=secret) as url:
         assert httpx.get(f"{url}/healthz").status_code == 200
-        for method, path in [("POST", "/v1/price"), ("GET", "/v1/deals"), ("GET", "/v1/opportunities"),
-                             ("GET", "/metrics"), ("GET", "/docs"), ("GET", "/openapi.json")]:
+        for method, path in [
+            ("POST", "/v1/price"),
+            ("GET", "/v1/deals"),
+            ("GET", "/v1/opportunities"),
+            ("GET", "/metrics"),
+            ("GET", "/docs"),
+            ("GET", "/openapi.json"),
+        ]:
             for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": secret}):
                 response = httpx.request(method, f"{url}{path}", json=DRILL, headers=headers)
                 assert response.status_code == 401, (path, headers)
@@ -105,9 +115,14 @@ def test_without_token_routes_are_open(serve):
 
 def test_cors_allows_only_configured_origins(serve):
     with serve(cors_origins=["http://shop.example"], token="t") as url:
-        preflight = httpx.options(f"{url}/v1/price", headers={
-            "Origin": "http://shop.example", "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization,content-type"})
+        preflight = httpx.options(
+            f"{url}/v1/price",
+            headers={
+                "Origin": "http://shop.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,content-type",
+            },
+        )
         allowed = post(url, DRILL, headers={"Origin": "http://shop.example", "Authorization": "Bearer t"})
         other = post(url, DRILL, headers={"Origin": "http://evil.example", "Authorization": "Bearer t"})
     assert preflight.status_code == 200
@@ -141,10 +156,22 @@ def test_deals_and_opportunities_come_from_the_memory(serve, make_settings):
     start = datetime(2026, 11, 1, tzinfo=UTC)
     with Memory(settings.deals.memory_path) as memory:
         for n in range(3):
-            deal = PricedDeal(id=f"d{n}", url=f"https://example.com/{n}", title=f"Deal {n}", description="text",
-                              price=10.0 + n, retailer="Shop", feed="feed", estimate=100.0, low=60.0, high=150.0,
-                              is_opportunity=n != 1)
-            memory.record_scan([deal], channels=[], report="test", started=start, now=start + timedelta(hours=n))
+            deal = PricedDeal(
+                id=f"d{n}",
+                url=f"https://example.com/{n}",
+                title=f"Deal {n}",
+                description="text",
+                price=10.0 + n,
+                retailer="Shop",
+                feed="feed",
+                estimate=100.0,
+                low=60.0,
+                high=150.0,
+                is_opportunity=n != 1,
+            )
+            memory.record_scan(
+                [deal], channels=[], report="test", started=start, now=start + timedelta(hours=n)
+            )
     with serve() as url:
         deals = httpx.get(f"{url}/v1/deals").json()
         two = httpx.get(f"{url}/v1/deals", params={"limit": 2}).json()

@@ -14,7 +14,15 @@ from pricewise.service.batching import MicroBatcher
 
 
 def _texts(n: int) -> list[str]:
-    words = ["cordless drill", "car wax", "guitar strings", "office chair", "phone case", "toaster", "socket set"]
+    words = [
+        "cordless drill",
+        "car wax",
+        "guitar strings",
+        "office chair",
+        "phone case",
+        "toaster",
+        "socket set",
+    ]
     return [f"{words[i % len(words)]} model {i}\n{'extra detail ' * (i % 5)}" for i in range(n)]
 
 
@@ -28,7 +36,9 @@ class Recorder:
         self.calls.append(len(items))
         if any("poison" in i.text for i in items):
             raise ValueError("poisoned batch")
-        return Estimates(np.array([len(i.text) * 1.5 for i in items]), np.zeros(len(items)), np.full(len(items), 1e3), 0.8)
+        return Estimates(
+            np.array([len(i.text) * 1.5 for i in items]), np.zeros(len(items)), np.full(len(items), 1e3), 0.8
+        )
 
 
 def test_concurrent_requests_are_batched_and_answered_in_order():
@@ -60,7 +70,8 @@ def test_a_failing_batch_fails_its_requests_only():
         await batcher.start()
         try:
             first = await asyncio.gather(
-                batcher.price([Item.from_text("poison pill")]), batcher.price([Item.from_text("lamp")]),
+                batcher.price([Item.from_text("poison pill")]),
+                batcher.price([Item.from_text("lamp")]),
                 return_exceptions=True,
             )
             after = await batcher.price([Item.from_text("lamp")])
@@ -94,7 +105,9 @@ async def _fire(url: str, bodies: list[dict]) -> list[httpx.Response]:
 
 def _batches(url: str) -> float:
     text = httpx.get(f"{url}/metrics").text
-    return next(float(l.split()[-1]) for l in text.splitlines() if l.startswith("pricewise_batch_items_count"))
+    return next(
+        float(l.split()[-1]) for l in text.splitlines() if l.startswith("pricewise_batch_items_count")
+    )
 
 
 @pytest.mark.parametrize("batching", [True, False])

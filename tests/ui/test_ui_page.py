@@ -34,8 +34,9 @@ def running_page(page_settings):
         blocks.close()
 
 
-def test_page_shows_scanned_deals_prices_text_and_resends_alerts(running_page, page_settings, chromium,
-                                                                 push_service, tmp_path):
+def test_page_shows_scanned_deals_prices_text_and_resends_alerts(
+    running_page, page_settings, chromium, push_service, tmp_path
+):
     url, state = running_page
     assert state.scheduler.last_error is None
     with open_memory(page_settings) as memory:

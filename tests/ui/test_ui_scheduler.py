@@ -15,8 +15,9 @@ def test_repeated_real_scans_log_to_the_page_and_leave_no_handlers(page_settings
     logger = logging.getLogger("pricewise")
     handlers_before, level_before = list(logger.handlers), logger.level
     live = LiveLog(max_lines=500)
-    scheduler = ScanScheduler(lambda: run_scan(settings=page_settings), 3600, live, run_first=False,
-                              describe=describe_scan)
+    scheduler = ScanScheduler(
+        lambda: run_scan(settings=page_settings), 3600, live, run_first=False, describe=describe_scan
+    )
     first = scheduler.run_once()
     second = scheduler.run_once()
     assert logger.handlers == handlers_before and logger.level == level_before
@@ -32,7 +33,9 @@ def test_repeated_real_scans_log_to_the_page_and_leave_no_handlers(page_settings
 
 def test_a_failing_scan_is_logged_and_the_timer_goes_on(page_settings):
     live = LiveLog()
-    broken = page_settings.model_copy(update={"deals": page_settings.deals.model_copy(update={"pricer": "missing"})})
+    broken = page_settings.model_copy(
+        update={"deals": page_settings.deals.model_copy(update={"pricer": "missing"})}
+    )
     calls = []
     done = threading.Event()
 
@@ -56,4 +59,4 @@ def test_live_log_keeps_the_last_lines():
     live = LiveLog(max_lines=3)
     for n in range(5):
         live.note(f"line {n}")
-    assert [line.split(": ", 1)[1] for line in live.text().splitlines()] == ["line 2", "line 3", "line 4"]
+    assert [line.split(" ", 2)[2] for line in live.text().splitlines()] == ["line 2", "line 3", "line 4"]

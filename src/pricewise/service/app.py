@@ -59,7 +59,9 @@ def _check_limits(request: PriceRequest, settings: Settings) -> list[Item]:
             raise HTTPException(422, f"item {i}: title and description are both empty")
         size = len(text.encode("utf-8"))
         if size > limits.max_text_bytes:
-            raise HTTPException(413, f"item {i}: text of {size} bytes is over the limit of {limits.max_text_bytes}")
+            raise HTTPException(
+                413, f"item {i}: text of {size} bytes is over the limit of {limits.max_text_bytes}"
+            )
         items.append(Item.from_text(text))
     return items
 
@@ -94,7 +96,9 @@ def create_app(settings: Settings | None = None, pricer: Pricer | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await batcher.start()
-        log.info("serving pricer %s (%s), batching %s", pricer.name, version, "on" if batcher.enabled else "off")
+        log.info(
+            "serving pricer %s (%s), batching %s", pricer.name, version, "on" if batcher.enabled else "off"
+        )
         yield
         await batcher.stop()
 

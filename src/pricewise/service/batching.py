@@ -91,7 +91,7 @@ class MicroBatcher:
                 break
             try:
                 pending = await asyncio.wait_for(self._queue.get(), remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
             batch.append(pending)
             size += len(pending.items)
@@ -103,7 +103,7 @@ class MicroBatcher:
             items = [item for pending in batch for item in pending.items]
             try:
                 estimates = await self._call(items)
-            except Exception as exc:  # every waiting request gets the error; the loop lives on
+            except Exception as exc:  # noqa: BLE001 - every waiting request gets the error; the loop lives on
                 for pending in batch:
                     if not pending.future.done():
                         pending.future.set_exception(exc)

@@ -19,18 +19,28 @@ class ServiceMetrics:
 
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "pricewise_http_requests", "HTTP requests by route and status.", ["method", "route", "status"],
+            "pricewise_http_requests",
+            "HTTP requests by route and status.",
+            ["method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "pricewise_http_request_seconds", "HTTP request latency.", ["route"],
-            buckets=_LATENCY_BUCKETS, registry=self.registry,
+            "pricewise_http_request_seconds",
+            "HTTP request latency.",
+            ["route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.batch_size = Histogram(
-            "pricewise_batch_items", "Items per pricer.predict call.", buckets=_BATCH_BUCKETS, registry=self.registry
+            "pricewise_batch_items",
+            "Items per pricer.predict call.",
+            buckets=_BATCH_BUCKETS,
+            registry=self.registry,
         )
         self.batch_seconds = Histogram(
-            "pricewise_batch_seconds", "Duration of pricer.predict calls.", buckets=_LATENCY_BUCKETS,
+            "pricewise_batch_seconds",
+            "Duration of pricer.predict calls.",
+            buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
         self.items = Counter("pricewise_items_priced", "Items priced.", registry=self.registry)
@@ -71,6 +81,8 @@ class MetricsMiddleware:
             await self.app(scope, receive, record_status)
         finally:
             route = scope.get("route")
-            label = getattr(route, "path", None) or (scope["path"] if scope["path"] in self.paths else "unmatched")
+            label = getattr(route, "path", None) or (
+                scope["path"] if scope["path"] in self.paths else "unmatched"
+            )
             self.metrics.requests.labels(scope["method"], label, str(status["code"])).inc()
             self.metrics.latency.labels(label).observe(time.perf_counter() - started)

@@ -31,7 +31,9 @@ class BearerAuth:
     the same answer as a missing one.
     """
 
-    def __init__(self, app: ASGIApp, token: str, open_paths: frozenset[str] = frozenset({"/healthz"})) -> None:
+    def __init__(
+        self, app: ASGIApp, token: str, open_paths: frozenset[str] = frozenset({"/healthz"})
+    ) -> None:
         self.app = app
         self._expected = f"Bearer {token}".encode()
         self.open_paths = open_paths
@@ -61,7 +63,9 @@ class BodyGuard:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await send_error(send, 413, f"request body of {int(declared)} bytes is over the limit of {self.max_bytes}")
+            await send_error(
+                send, 413, f"request body of {int(declared)} bytes is over the limit of {self.max_bytes}"
+            )
             return
         chunks: list[bytes] = []
         size = 0
@@ -81,7 +85,9 @@ class BodyGuard:
         try:
             body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            await send_error(send, 400, f"request body is not valid UTF-8 (byte {exc.start}): send UTF-8 JSON")
+            await send_error(
+                send, 400, f"request body is not valid UTF-8 (byte {exc.start}): send UTF-8 JSON"
+            )
             return
         replayed = False
 

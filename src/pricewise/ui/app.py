@@ -91,12 +91,19 @@ class PageState:
 
 def describe_scan(report: Any) -> str:
     """The log lines of a scan report: the totals, each feed, each opportunity, each error."""
-    lines = [f"{report.new_deals} new deals, {report.priced} priced, {len(report.opportunities)} opportunities "
-             f"in {report.seconds:.1f}s"]
-    lines += [f"feed {f['url']}: {f['entries']} entries" + (f", error: {f['error']}" if f.get("error") else "")
-              for f in report.feeds]
-    lines += [f"opportunity: {_money(o['price'])} vs estimate {_money(o['estimate'])}: {o['title'][:80]}"
-              for o in report.opportunities]
+    totals = (
+        f"{report.new_deals} new deals, {report.priced} priced, {len(report.opportunities)} opportunities "
+        f"in {report.seconds:.1f}s"
+    )
+    lines = [totals]
+    lines += [
+        f"feed {f['url']}: {f['entries']} entries" + (f", error: {f['error']}" if f.get("error") else "")
+        for f in report.feeds
+    ]
+    lines += [
+        f"opportunity: {_money(o['price'])} vs estimate {_money(o['estimate'])}: {o['title'][:80]}"
+        for o in report.opportunities
+    ]
     lines += [f"error: {e}" for e in report.errors]
     return "\n".join(lines)
 
@@ -140,29 +147,49 @@ def build_blocks(state: PageState) -> Any:
         return "scan requested"
 
     def on_select(ids: list[str], event: gr.SelectData) -> str:
-        row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
+        row, column = event.index if isinstance(event.index, (list, tuple)) else (event.index, None)
+        if column == COLUMNS.index("Link"):
+            return ""  # opening the deal's page is not a request to alert again
         if row is None or row >= len(ids):
             return "That row is gone; the table was refreshed."
         return state.resend(ids[row])
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as blocks:
-        gr.Markdown(f"# {TITLE}\nDeals priced well below what pricewise estimates they are worth. "
-                    "Click a deal to re-send its alert.")
+        gr.Markdown(
+            f"# {TITLE}\nDeals priced well below what pricewise estimates they are worth. "
+            "Click a deal to re-send its alert."
+        )
         with gr.Row():
             status = gr.Markdown("starting…", elem_id="scan-status")
             scan_button = gr.Button("Scan now", elem_id="scan-now", scale=0)
         table = gr.Dataframe(
-            headers=COLUMNS, datatype=["str", "str", "str", "str", "markdown"], interactive=False,
-            wrap=True, elem_id="deals", column_widths=["46%", "10%", "20%", "14%", "10%"],
+            headers=COLUMNS,
+            datatype=["str", "str", "str", "str", "markdown"],
+            interactive=False,
+            wrap=True,
+            elem_id="deals",
+            column_widths=["46%", "10%", "20%", "14%", "10%"],
         )
         ids = gr.State([])
         alert_status = gr.Markdown(elem_id="alert-status")
         with gr.Row():
             with gr.Column(scale=1):
-                price_box = gr.Textbox(label="Price this", lines=4, placeholder="Title on the first line, then any description", elem_id="price-input")
+                price_box = gr.Textbox(
+                    label="Price this",
+                    lines=4,
+                    placeholder="Title on the first line, then any description",
+                    elem_id="price-input",
+                )
                 price_button = gr.Button("Estimate", variant="primary", elem_id="price-button")
                 price_answer = gr.Markdown(elem_id="price-answer")
-                live = gr.Textbox(label="Agents' log", lines=14, max_lines=14, interactive=False, autoscroll=True, elem_id="live-log")
+                live = gr.Textbox(
+                    label="Agents' log",
+                    lines=14,
+                    max_lines=14,
+                    interactive=False,
+                    autoscroll=True,
+                    elem_id="live-log",
+                )
             with gr.Column(scale=2):
                 product_plot = gr.Plot(label="Product vector store", elem_id="product-map")
         timer = gr.Timer(state.settings.ui.refresh_seconds)
@@ -176,7 +203,9 @@ def build_blocks(state: PageState) -> Any:
     return blocks
 
 
-def launch(settings: Settings | None = None, block: bool = True, pricer: Pricer | None = None) -> tuple[Any, PageState]:
+def launch(
+    settings: Settings | None = None, block: bool = True, pricer: Pricer | None = None
+) -> tuple[Any, PageState]:
     """Start the map, the scan timer and the page; ``block=False`` returns once it is serving (tests)."""
     settings = settings or get_settings()
     state = build_state(settings, pricer)
@@ -185,8 +214,11 @@ def launch(settings: Settings | None = None, block: bool = True, pricer: Pricer 
     blocks = build_blocks(state)
     try:
         blocks.launch(
-            server_name=settings.ui.host, server_port=settings.ui.port, prevent_thread_lock=not block,
-            quiet=not block, show_error=True,
+            server_name=settings.ui.host,
+            server_port=settings.ui.port,
+            prevent_thread_lock=not block,
+            quiet=not block,
+            show_error=True,
         )
     except BaseException:
         state.scheduler.stop()

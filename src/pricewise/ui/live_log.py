@@ -20,12 +20,12 @@ class LiveLog(logging.Handler):
         super().__init__(level=logging.INFO)
         self._lines: deque[str] = deque(maxlen=max_lines)
         self._guard = threading.Lock()
-        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
             line = self.format(record)
-        except Exception:  # a bad log call must never break a scan
+        except Exception:  # noqa: BLE001 - a bad log call must never break a scan
             self.handleError(record)
             return
         with self._guard:

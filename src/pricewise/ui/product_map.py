@@ -46,7 +46,9 @@ def project(texts: list[str], method: str) -> np.ndarray:
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        matrix = TfidfVectorizer(max_features=20_000, sublinear_tf=True, stop_words="english").fit_transform(texts)
+        matrix = TfidfVectorizer(max_features=20_000, sublinear_tf=True, stop_words="english").fit_transform(
+            texts
+        )
         return TruncatedSVD(n_components=3, random_state=0).fit_transform(matrix).astype(np.float32)
     raise ValueError(f"unknown map method {method!r}; use 'embeddings' or 'tfidf'")
 
@@ -74,16 +76,23 @@ def figure(items: list[Item], coords: np.ndarray) -> Any:
         chosen = [item for item, m in zip(items, mask) if m]
         fig.add_trace(
             go.Scatter3d(
-                x=coords[mask, 0], y=coords[mask, 1], z=coords[mask, 2],
-                mode="markers", name=category.replace("_", " "), marker={"size": 2.5, "opacity": 0.75},
+                x=coords[mask, 0],
+                y=coords[mask, 1],
+                z=coords[mask, 2],
+                mode="markers",
+                name=category.replace("_", " "),
+                marker={"size": 2.5, "opacity": 0.75},
                 text=[f"{i.title[:80]}<br>${i.price:,.2f}" if i.has_price else i.title[:80] for i in chosen],
                 hoverinfo="text",
             )
         )
     fig.update_layout(
-        height=520, margin={"l": 0, "r": 0, "t": 30, "b": 0}, title="Products in the vector store",
+        height=520,
+        margin={"l": 0, "r": 0, "t": 30, "b": 0},
+        title="Products in the vector store",
         scene={"xaxis": {"visible": False}, "yaxis": {"visible": False}, "zaxis": {"visible": False}},
-        legend={"itemsizing": "constant"},
+        scene_camera={"eye": {"x": 0.9, "y": 0.9, "z": 0.7}},
+        legend={"itemsizing": "constant", "orientation": "h", "y": 0.0},
     )
     return fig
 
@@ -114,7 +123,9 @@ class ProductMap:
     def _build(self) -> None:
         try:
             items = map_items(self.settings)
-            coords = cached_coordinates(items, self.settings.ui.map_method, self.settings.artifacts_dir / "cache")
+            coords = cached_coordinates(
+                items, self.settings.ui.map_method, self.settings.artifacts_dir / "cache"
+            )
             self._figure = figure(items, coords)
             log.info("product map ready: %d products", len(items))
         except Exception as exc:  # the page works without its map

@@ -74,7 +74,9 @@ class ScanScheduler:
                 log.exception("scan failed")
             finally:
                 self.scans_done += 1
-            outcome = self._describe(self.last_report) if self.last_error is None else f"failed: {self.last_error}"
+            outcome = (
+                self._describe(self.last_report) if self.last_error is None else f"failed: {self.last_error}"
+            )
             first, *rest = outcome.split("\n")
             self.live_log.note(f"scan finished: {first}")
             for line in rest:
