@@ -55,3 +55,34 @@ def test_unknown_extra_names_and_missing_data_are_clear_errors(settings, tmp_pat
     with pytest.raises(DataError, match="not a readable Parquet"):
         (tmp_path / "x.parquet").write_text("no")
         read_items(tmp_path / "x.parquet")
+
+
+def test_bad_lines_in_curated_files_are_counted_not_fatal(settings, tmp_path, shared_data):
+    amazon = tmp_path / "amazon"
+    amazon.mkdir()
+    dev_lines = (shared_data / "amazon" / sources.DEV_FILE).read_bytes().splitlines()[:20]
+    good = json.loads(dev_lines[0])
+    bad = [
+        b"{broken",
+        b"[1, 2]",
+        b'{"id": "x1", "title": "Caf\xe9", "summary": "s", "price": 3}',
+        json.dumps({**good, "id": "x2", "title": "No price", "price": None}).encode(),
+        json.dumps({**good, "id": "x3", "title": "Free", "price": 0}).encode(),
+        json.dumps({**good, "id": "x4", "title": "Too dear", "price": 1500}).encode(),
+        json.dumps({**good, "id": "x5", "title": "", "summary": ""}).encode(),
+    ]
+    (amazon / sources.DEV_FILE).write_bytes(b"\n".join(dev_lines) + b"\n")
+    (amazon / sources.EXTRA_FILES["software"]).write_bytes(b"\n".join([*bad, dev_lines[1]]) + b"\n")
+    report = build_curated(
+        ["software"], settings.model_copy(update={"data_dir": tmp_path}), out_dir=tmp_path / "o"
+    )
+    assert report.manifest["skipped"] == {
+        "duplicate": 1,
+        "malformed_json": 2,
+        "missing_price": 1,
+        "missing_text": 1,
+        "not_utf8": 1,
+        "price_out_of_range": 2,
+    }
+    assert report.manifest["rows_read"] == 20 + 8
+    assert report.manifest["splits"]["dev"]["rows"] == 20 and report.manifest["splits"]["train"]["rows"] == 0

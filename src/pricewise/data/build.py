@@ -61,36 +61,42 @@ def build_curated(
     unknown = sorted(set(names) - set(sources.EXTRA_FILES))
     if unknown:
         raise DataError(f"unknown extra training file(s) {unknown}; known: {sorted(sources.EXTRA_FILES)}")
+    unreadable = SkipCounts()  # lines the reader could not use; they are rows read too
     skipped = SkipCounts()
     rows_read = 0
-    with progress_bar() as progress:
-        task = progress.add_task("reading curated files", total=len(names) + 1)
-        dev: list[Item] = []
-        for item in sources.dev_items(settings):
-            rows_read += 1
+
+    def checked(items: list[Item], seen: set[str] | None) -> list[Item]:
+        """The items that still meet the rules, unseen titles only when ``seen`` is given."""
+        kept = []
+        for item in items:
+            key = _title_key(item.title)
             try:
                 check_curated(item, settings.data)
+                if seen is not None and key in seen:
+                    raise Skip(Reason.DUPLICATE)
             except Skip as skip:
                 skipped.add(skip.reason)
                 continue
-            dev.append(item)
+            if seen is not None:
+                seen.add(key)
+            kept.append(item)
+        return kept
+
+    with progress_bar() as progress:
+        task = progress.add_task("reading curated files", total=len(names) + 1)
+        loaded = sources.read_curated(settings.amazon_dir / sources.DEV_FILE, unreadable)
+        rows_read += len(loaded)
+        dev = checked(loaded, None)
         progress.advance(task)
         seen = {_title_key(item.title) for item in dev}
         train: list[Item] = []
         for name in names:
-            for item in sources.extra_items([name], settings):
-                rows_read += 1
-                key = _title_key(item.title)
-                try:
-                    check_curated(item, settings.data)
-                    if key in seen:
-                        raise Skip(Reason.DUPLICATE)
-                except Skip as skip:
-                    skipped.add(skip.reason)
-                    continue
-                seen.add(key)
-                train.append(item)
+            loaded = sources.read_curated(settings.amazon_dir / sources.EXTRA_FILES[name], unreadable)
+            rows_read += len(loaded)
+            train.extend(checked(loaded, seen))
             progress.advance(task)
+    rows_read += sum(unreadable.values())
+    skipped.update(unreadable)
     folds = settings.bench.folds
     out_dir = out_dir or built_dir(settings)
     files = {

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pricewise.config import Settings, get_settings
 from pricewise.data.item import Item
+from pricewise.data.skips import Reason, SkipCounts
 from pricewise.errors import DataError
 
 DEV_FILE = "pricer_test_dev.jsonl"
@@ -42,21 +43,36 @@ def _item_from_row(row: dict, source: str) -> Item:
     )
 
 
-def read_curated(path: Path) -> list[Item]:
-    """Read a curated JSONL file of priced items. A file that is not there is a clear error."""
+def read_curated(path: Path, skipped: SkipCounts | None = None) -> list[Item]:
+    """Read a curated JSONL file of priced items. A file that is not there is a clear error.
+
+    Without ``skipped`` an unreadable line is an error too; with it (a data build), unreadable lines
+    and rows without a usable price or text are counted there by reason and the read goes on.
+    """
     if not path.is_file():
         raise DataError(f"{path} not found: set PRICEWISE_DATA_DIR to the folder holding amazon/")
     items = []
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         for line_no, line in enumerate(handle, 1):
             if not line.strip():
                 continue
             try:
-                item = _item_from_row(json.loads(line), source=path.stem)
-            except (ValueError, TypeError) as exc:
-                raise DataError(f"{path}:{line_no}: not a curated item row ({exc})") from exc
+                item = _item_from_row(json.loads(line.decode("utf-8")), source=path.stem)
+            except (ValueError, TypeError, AttributeError) as exc:
+                if skipped is None:
+                    raise DataError(f"{path}:{line_no}: not a curated item row ({exc})") from exc
+                skipped.add(Reason.NOT_UTF8 if isinstance(exc, UnicodeDecodeError) else Reason.MALFORMED_JSON)
+                continue
             if item.has_price and item.price > 0 and item.text:
                 items.append(item)
+            elif skipped is not None:
+                skipped.add(
+                    Reason.MISSING_PRICE
+                    if not item.has_price
+                    else Reason.PRICE_OUT_OF_RANGE
+                    if item.price <= 0
+                    else Reason.MISSING_TEXT
+                )
     return items
 
 
