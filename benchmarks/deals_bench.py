@@ -34,20 +34,24 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "deals"
 sys.path.insert(0, str(ROOT / "tests"))
 
-from agents.servers import C39, FEEDS, FeedServer, PushServer  # noqa: E402
+from agents.servers import C39, FEEDS, FeedServer, PushServer
 
-from pricewise.agents.extract import extract  # noqa: E402
-from pricewise.agents.feeds import parse_feed  # noqa: E402
-from pricewise.agents.planner import open_memory, resolve_pricer, run_scan  # noqa: E402
-from pricewise.agents.snapshots import serve_directory  # noqa: E402
-from pricewise.agents.urls import deal_id  # noqa: E402
-from pricewise.config import Settings, get_settings  # noqa: E402
-from pricewise.evaluation.machine import describe_machine  # noqa: E402
+from pricewise.agents.extract import extract
+from pricewise.agents.feeds import parse_feed
+from pricewise.agents.planner import open_memory, resolve_pricer, run_scan
+from pricewise.agents.snapshots import serve_directory
+from pricewise.agents.urls import deal_id
+from pricewise.config import Settings, get_settings
+from pricewise.evaluation.machine import describe_machine
 
 #: Appended to result file names (``--suffix``), so runs with several pricers sit side by side.
 SUFFIX = [""]
-GOOD_SNAPSHOTS = [C39, "dealnews/barato-si_dealnews_fixture_3items_2026-10-05.xml",
-                  "slickdeals/slickdeals_frontpage_2016-11-18.xml", "techbargains/techbargains_6items_2026-10-06.xml"]
+GOOD_SNAPSHOTS = [
+    C39,
+    "dealnews/barato-si_dealnews_fixture_3items_2026-10-05.xml",
+    "slickdeals/slickdeals_frontpage_2016-11-18.xml",
+    "techbargains/techbargains_6items_2026-10-06.xml",
+]
 
 
 def scan_settings(workdir: Path, feeds: list[str]) -> Settings:
@@ -64,9 +68,11 @@ def scan_settings(workdir: Path, feeds: list[str]) -> Settings:
 def relinked(content: bytes, tag: str) -> bytes:
     """The same feed as new products: links on a per-copy subdomain (new deal ids) and titles prefixed with
     the tag (new products, so the messenger's per-product debounce does not hold their alerts back)."""
-    return (content.replace(b"<link>https://", f"<link>https://{tag}.".encode())
-            .replace(b"<link>http://", f"<link>http://{tag}.".encode())
-            .replace(b"<title>", f"<title>{tag} ".encode()))
+    return (
+        content.replace(b"<link>https://", f"<link>https://{tag}.".encode())
+        .replace(b"<link>http://", f"<link>http://{tag}.".encode())
+        .replace(b"<title>", f"<title>{tag} ".encode())
+    )
 
 
 def write(name: str, payload: dict, markdown: str) -> None:
@@ -86,7 +92,9 @@ def trained_pricer(name: str | None, fit_if_missing: bool):
     name = name or settings.pricers.default
     if fit_if_missing and not model_dir(name, settings).is_dir():
         print(f"fitting {name} on the 1,500 dev items (artifacts dir: {settings.artifacts_dir})")
-        fit_and_save(name, dev_items(settings), {"trained_by": "benchmarks/deals_bench.py", "items": "dev1500"})
+        fit_and_save(
+            name, dev_items(settings), {"trained_by": "benchmarks/deals_bench.py", "items": "dev1500"}
+        )
     return resolve_pricer(name, settings)
 
 
@@ -105,26 +113,49 @@ def bench_c39(pricer_name: str | None, fit_if_missing: bool) -> None:
         row = {"title": entry.title, "url": entry.link, "dropped": reason or None}
         if deal is not None:
             stored = deals[deal_id(deal.url)]
-            row.update({k: stored[k] for k in ("price", "estimate", "low", "high", "discount_usd", "discount_pct")})
+            row.update(
+                {k: stored[k] for k in ("price", "estimate", "low", "high", "discount_usd", "discount_pct")}
+            )
             row["opportunity"] = deal_id(deal.url) in opportunities
         rows.append(row)
     name = report.pricer
-    money = lambda v: "" if v is None else f"${v:,.2f}"  # noqa: E731
-    lines = [f"# DealNews Computers (c39) snapshot, 2026-09-26: {len(entries)} entries", "",
-             f"Pricer: trained `{pricer_name or get_settings().pricers.default}` ({name}); thresholds: discount >= "
-             f"${settings.deals.min_discount_usd:.0f} and >= {settings.deals.min_discount_pct:.0f}%"
-             f"{', below the interval' if settings.deals.require_below_interval else ''}. Machine: {describe_machine()}.", "",
-             f"{report.new_deals} deals with a confident price, {len(entries) - report.new_deals} dropped, "
-             f"{len(report.opportunities)} opportunities.", "",
-             "| # | title | deal price | estimate | interval | discount | opportunity / dropped because |",
-             "|---|---|---|---|---|---|---|"]
+    money = lambda v: "" if v is None else f"${v:,.2f}"
+    lines = [
+        f"# DealNews Computers (c39) snapshot, 2026-09-26: {len(entries)} entries",
+        "",
+        (
+            f"Pricer: trained `{pricer_name or get_settings().pricers.default}` ({name}); thresholds: discount >= "
+            f"${settings.deals.min_discount_usd:.0f} and >= {settings.deals.min_discount_pct:.0f}%"
+            f"{', below the interval' if settings.deals.require_below_interval else ''}. "
+            f"Machine: {describe_machine()}."
+        ),
+        "",
+        (
+            f"{report.new_deals} deals with a confident price, {len(entries) - report.new_deals} dropped, "
+            f"{len(report.opportunities)} opportunities."
+        ),
+        "",
+        "| # | title | deal price | estimate | interval | discount | opportunity / dropped because |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for i, r in enumerate(rows, 1):
         interval = f"{money(r.get('low'))}-{money(r.get('high'))}" if r.get("low") is not None else ""
         verdict = r["dropped"] or ("**opportunity**" if r["opportunity"] else "no")
-        lines.append(f"| {i} | {r['title']} | {money(r.get('price'))} | {money(r.get('estimate'))} | {interval} | "
-                     f"{money(r.get('discount_usd'))} | {verdict} |")
-    write("c39", {"pricer": pricer_name, "class": name, "machine": describe_machine(), "report": report.to_dict(),
-                  "entries": rows}, "\n".join(lines) + "\n")
+        lines.append(
+            f"| {i} | {r['title']} | {money(r.get('price'))} | {money(r.get('estimate'))} | {interval} | "
+            f"{money(r.get('discount_usd'))} | {verdict} |"
+        )
+    write(
+        "c39",
+        {
+            "pricer": pricer_name,
+            "class": name,
+            "machine": describe_machine(),
+            "report": report.to_dict(),
+            "entries": rows,
+        },
+        "\n".join(lines) + "\n",
+    )
 
 
 def bench_throughput(pricer_name: str | None, copies: int, runs: int, fit_if_missing: bool) -> None:
@@ -145,17 +176,35 @@ def bench_throughput(pricer_name: str | None, copies: int, runs: int, fit_if_mis
                 report = run_scan(settings, pricer)
                 seconds = time.perf_counter() - start
                 assert report.ok, report.errors
-                results.append({"seconds": seconds, "feeds": len(feeds), "entries": report.entries,
-                                "new_deals": report.new_deals, "deals_per_s": report.new_deals / seconds})
+                results.append(
+                    {
+                        "seconds": seconds,
+                        "feeds": len(feeds),
+                        "entries": report.entries,
+                        "new_deals": report.new_deals,
+                        "deals_per_s": report.new_deals / seconds,
+                    }
+                )
     median = statistics.median(r["deals_per_s"] for r in results)
-    md = (f"# Deal scan throughput\n\nEnd to end (HTTP fetch from 127.0.0.1, parse, extract, de-dup, price in one "
-          f"batch, one SQLite transaction), fresh memory per run, no alert channel. Pricer: trained "
-          f"`{pricer_name or get_settings().pricers.default}` ({report.pricer}). Machine: {describe_machine()}.\n\n"
-          f"| feeds | entries | new deals | seconds (median of {runs}) | deals/s (median) |\n|---|---|---|---|---|\n"
-          f"| {results[0]['feeds']} | {results[0]['entries']} | {results[0]['new_deals']} | "
-          f"{statistics.median(r['seconds'] for r in results):.2f} | {median:.1f} |\n")
-    write("throughput", {"pricer": pricer_name, "class": report.pricer, "machine": describe_machine(), "runs": results,
-                         "median_deals_per_s": median}, md)
+    md = (
+        f"# Deal scan throughput\n\nEnd to end (HTTP fetch from 127.0.0.1, parse, extract, de-dup, price in one "
+        f"batch, one SQLite transaction), fresh memory per run, no alert channel. Pricer: trained "
+        f"`{pricer_name or get_settings().pricers.default}` ({report.pricer}). Machine: {describe_machine()}.\n\n"
+        f"| feeds | entries | new deals | seconds (median of {runs}) | deals/s (median) |\n|---|---|---|---|---|\n"
+        f"| {results[0]['feeds']} | {results[0]['entries']} | {results[0]['new_deals']} | "
+        f"{statistics.median(r['seconds'] for r in results):.2f} | {median:.1f} |\n"
+    )
+    write(
+        "throughput",
+        {
+            "pricer": pricer_name,
+            "class": report.pricer,
+            "machine": describe_machine(),
+            "runs": results,
+            "median_deals_per_s": median,
+        },
+        md,
+    )
 
 
 def bench_fault(pricer_name: str | None, scans: int, fit_if_missing: bool) -> None:
@@ -176,11 +225,17 @@ def bench_fault(pricer_name: str | None, scans: int, fit_if_missing: bool) -> No
             settings.notify.retries = 0
             settings.notify.retry_after_s = 0.0
             settings.notify.max_per_day = 100_000
-            malformed = [f"{feed_server.url}/snap/malformed/{p.name}" for p in sorted((FEEDS / "malformed").iterdir())]
+            malformed = [
+                f"{feed_server.url}/snap/malformed/{p.name}" for p in sorted((FEEDS / "malformed").iterdir())
+            ]
             for i in track(range(scans), description="fault scans"):
                 feed_server.custom[f"scan{i}.xml"] = (relinked(c39, f"s{i}"), "application/rss+xml")
-                settings.deals.feeds = [*feed_server.misbehaving, *malformed, f"{feed_server.url}/flaky/1/{C39}",
-                                        f"{feed_server.url}/custom/scan{i}.xml"]
+                settings.deals.feeds = [
+                    *feed_server.misbehaving,
+                    *malformed,
+                    f"{feed_server.url}/flaky/1/{C39}",
+                    f"{feed_server.url}/custom/scan{i}.xml",
+                ]
                 try:
                     report = run_scan(settings, pricer)
                     errors.extend(report.errors)
@@ -202,21 +257,35 @@ def bench_fault(pricer_name: str | None, scans: int, fit_if_missing: bool) -> No
     duplicates = sum(n - 1 for n in delivered.values() if n > 1)
     retried = sum(1 for a in alerts if a["attempts"] > 1)
     alert_statuses = Counter(a["status"] for a in alerts)
-    payload = {"scans": scans, "crashes": crashes, "scan_errors": errors, "lost_alerts": lost,
-               "duplicate_alerts": duplicates, "opportunities": len(expected), "alerts_delivered": len(delivered),
-               "push_calls": push_server.calls, "alerts_failed_then_retried": retried, "alert_statuses": dict(alert_statuses),
-               "feed_fetches_by_status": dict(statuses), "final_drain": final.alerts, "machine": describe_machine(),
-               "pricer": pricer_name, "class": final.pricer}
-    md = (f"# Deal hunting fault run\n\n{scans} scans; each reads {len(settings.deals.feeds)} feeds: a fresh copy of "
-          f"the C39 snapshot, a flaky copy (500 then OK), and slow, 500, 404, redirect-loop, redirect-to-file, "
-          f"truncated, oversized (streamed and declared), wrong-encoding feeds and the 5 malformed snapshots. The push "
-          f"service fails every 3rd call; one extra scan at the end runs with it healthy. Pricer: trained "
-          f"`{pricer_name or get_settings().pricers.default}` ({final.pricer}). Machine: {describe_machine()}.\n\n"
-          f"| crashes | scan errors | lost alerts | duplicate alerts | opportunities | alerts delivered | push calls | "
-          f"alerts that failed and were retried |\n|---|---|---|---|---|---|---|---|\n"
-          f"| {crashes} | {len(errors)} | {lost} | {duplicates} | {len(expected)} | {len(delivered)} | "
-          f"{push_server.calls} | {retried} |\n\nFeed fetches by outcome: {dict(statuses)}. Alert rows by final status: "
-          f"{dict(alert_statuses)}.\n")
+    payload = {
+        "scans": scans,
+        "crashes": crashes,
+        "scan_errors": errors,
+        "lost_alerts": lost,
+        "duplicate_alerts": duplicates,
+        "opportunities": len(expected),
+        "alerts_delivered": len(delivered),
+        "push_calls": push_server.calls,
+        "alerts_failed_then_retried": retried,
+        "alert_statuses": dict(alert_statuses),
+        "feed_fetches_by_status": dict(statuses),
+        "final_drain": final.alerts,
+        "machine": describe_machine(),
+        "pricer": pricer_name,
+        "class": final.pricer,
+    }
+    md = (
+        f"# Deal hunting fault run\n\n{scans} scans; each reads {len(settings.deals.feeds)} feeds: a fresh copy of "
+        f"the C39 snapshot, a flaky copy (500 then OK), and slow, 500, 404, redirect-loop, redirect-to-file, "
+        f"truncated, oversized (streamed and declared), wrong-encoding feeds and the 5 malformed snapshots. The push "
+        f"service fails every 3rd call; one extra scan at the end runs with it healthy. Pricer: trained "
+        f"`{pricer_name or get_settings().pricers.default}` ({final.pricer}). Machine: {describe_machine()}.\n\n"
+        f"| crashes | scan errors | lost alerts | duplicate alerts | opportunities | alerts delivered | push calls | "
+        f"alerts that failed and were retried |\n|---|---|---|---|---|---|---|---|\n"
+        f"| {crashes} | {len(errors)} | {lost} | {duplicates} | {len(expected)} | {len(delivered)} | "
+        f"{push_server.calls} | {retried} |\n\nFeed fetches by outcome: {dict(statuses)}. Alert rows by final status: "
+        f"{dict(alert_statuses)}.\n"
+    )
     write("fault_run", payload, md)
 
 
@@ -227,7 +296,9 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scans", type=int, default=30)
-    parser.add_argument("--fit-if-missing", action="store_true", help="fit the pricer on dev1500 if not trained")
+    parser.add_argument(
+        "--fit-if-missing", action="store_true", help="fit the pricer on dev1500 if not trained"
+    )
     parser.add_argument("--suffix", default="", help="appended to the result file names")
     args = parser.parse_args()
     SUFFIX[0] = args.suffix

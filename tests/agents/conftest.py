@@ -41,7 +41,9 @@ def chat_server() -> Iterator[ChatServer]:
 @pytest.fixture
 def trained(settings: Settings) -> Settings:
     """A tiny trained default pricer (constant = mean of three prices: $400) in the tmp artifacts dir."""
-    items = [Item(title=f"thing {p}", summary=f"thing {p}", price=p, id=f"t{p}") for p in (100.0, 400.0, 700.0)]
+    items = [
+        Item(title=f"thing {p}", summary=f"thing {p}", price=p, id=f"t{p}") for p in (100.0, 400.0, 700.0)
+    ]
     fit_and_save("constant", items, {"purpose": "tests"}, settings=settings)
     return settings
 

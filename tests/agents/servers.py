@@ -35,7 +35,9 @@ class _Server:
         self.httpd = _QuietHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.httpd.owner = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     @property
@@ -50,7 +52,7 @@ class _Server:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     @property
@@ -87,12 +89,25 @@ class FeedServer(_Server):
 
     @property
     def misbehaving(self) -> list[str]:
-        return [f"{self.url}/{p}" for p in ("slow", "500", "404", "redirect-loop", "truncated", "huge", "huge-declared",
-                                           "wrong-encoding", f"redirect/{C39}", "redirect-file")]
+        return [
+            f"{self.url}/{p}"
+            for p in (
+                "slow",
+                "500",
+                "404",
+                "redirect-loop",
+                "truncated",
+                "huge",
+                "huge-declared",
+                "wrong-encoding",
+                f"redirect/{C39}",
+                "redirect-file",
+            )
+        ]
 
 
 class _FeedHandler(_Handler):
-    def do_GET(self) -> None:  # noqa: C901 - one branch per misbehaviour
+    def do_GET(self) -> None:
         server: FeedServer = self.owner
         path = self.path.split("?", 1)[0].lstrip("/")
         server.hits[path] += 1
@@ -142,7 +157,9 @@ class _FeedHandler(_Handler):
             self.end_headers()
             self.close_connection = True
         elif path == "wrong-encoding":
-            self.reply(200, (FEEDS / C39).read_bytes(), {"Content-Type": "application/rss+xml; charset=utf-16"})
+            self.reply(
+                200, (FEEDS / C39).read_bytes(), {"Content-Type": "application/rss+xml; charset=utf-16"}
+            )
         elif path.startswith("custom/"):
             body, content_type = server.custom[path.removeprefix("custom/")]
             self.reply(200, body, {"Content-Type": content_type})
@@ -159,8 +176,15 @@ class _FeedHandler(_Handler):
         if self.headers.get("If-None-Match") == etag:
             self.reply(304, headers={"ETag": etag})
             return
-        self.reply(200, body, {"Content-Type": "application/rss+xml", "ETag": etag,
-                               "Last-Modified": formatdate(file.stat().st_mtime, usegmt=True)})
+        self.reply(
+            200,
+            body,
+            {
+                "Content-Type": "application/rss+xml",
+                "ETag": etag,
+                "Last-Modified": formatdate(file.stat().st_mtime, usegmt=True),
+            },
+        )
 
 
 class PushServer(_Server):
@@ -191,7 +215,8 @@ class _PushHandler(_Handler):
         with server.lock:
             server.calls += 1
             failing = server.calls <= server.fail_first or (
-                server.fail_every > 0 and server.calls % server.fail_every == 0)
+                server.fail_every > 0 and server.calls % server.fail_every == 0
+            )
         if server.delay_s:
             time.sleep(server.delay_s)
         if failing:
@@ -227,6 +252,10 @@ class _ChatHandler(_Handler):
         if message is None:
             self.reply(500, b"model overloaded")
             return
-        body = {"id": "chatcmpl-test", "object": "chat.completion", "model": request.get("model"),
-                "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", **message}}]}
+        body = {
+            "id": "chatcmpl-test",
+            "object": "chat.completion",
+            "model": request.get("model"),
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", **message}}],
+        }
         self.reply(200, json.dumps(body).encode(), {"Content-Type": "application/json"})

@@ -7,16 +7,18 @@ import os
 import subprocess
 import sys
 
-from pydantic import SecretStr
-
-from pricewise.agents.planner import open_memory
-
 from .conftest import FEEDS
 
 
 def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pricewise.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pricewise.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def test_scan_serve_snapshots_list_and_alert(trained, push_server):

@@ -69,17 +69,31 @@ def test_c39_snapshot_yields_the_hand_checked_deals_and_prices():
 
 def test_other_snapshots_prices():
     _, barato = _extracted("dealnews/barato-si_dealnews_fixture_3items_2026-10-05.xml")
-    assert [d.price for d, _ in barato] == [7.46, 29.00, 26.00]  # feed field, not "w/ $39" nor the title's "$7"
+    assert [d.price for d, _ in barato] == [
+        7.46,
+        29.00,
+        26.00,
+    ]  # feed field, not "w/ $39" nor the title's "$7"
     _, tech = _extracted("techbargains/techbargains_6items_2026-10-06.xml")
     assert [d.price if d else why for d, why in tech] == [
-        1.99, 69.99, 8.49, "no price in title", 39.99, "roundup (several products)"]
+        1.99,
+        69.99,
+        8.49,
+        "no price in title",
+        39.99,
+        "roundup (several products)",
+    ]
     _, slick = _extracted("slickdeals/slickdeals_frontpage_2016-11-18.xml")
     prices = {d.title.split()[0]: d.price for d, _ in slick if d}
     assert prices["Graco"] == 193.0
     assert prices["2TB"] == 70.0  # not the "+ $3.50 in Rakuten points"
     assert prices['70"'] == 999.0
     reasons = {d_why for d, d_why in slick if d is None}
-    assert {"several prices in title", "only a lower-bound price ('from $X')", "roundup (several products)"} <= reasons
+    assert {
+        "several prices in title",
+        "only a lower-bound price ('from $X')",
+        "roundup (several products)",
+    } <= reasons
 
 
 @pytest.mark.parametrize(

@@ -85,8 +85,18 @@ def test_private_addresses_refused_by_default(feed_server, limits):
 
 def test_politeness_delay_per_host(feed_server, limits):
     limits.politeness_delay_s = 0.3
-    with Fetcher(limits) as fetcher:
-        for _ in range(3):
-            fetcher.get(feed_server.snap(C39), Validators())
-    gaps = [b - a for a, b in zip(feed_server.times, feed_server.times[1:])]
-    assert len(gaps) == 2 and min(gaps) >= 0.29
+    now, waits = [100.0], []
+
+    def sleep(seconds):
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    with Fetcher(limits, sleep=sleep, clock=lambda: now[0]) as fetcher:
+        fetcher.get(feed_server.snap(C39))
+        now[0] += 0.1
+        fetcher.get(feed_server.snap(C39))  # same host, 0.1 s later: waits the remaining 0.2 s
+        fetcher.get(f"http://localhost:{feed_server.url.rsplit(':', 1)[1]}/snap/{C39}")  # another host: no wait
+        now[0] += 0.5
+        fetcher.get(feed_server.snap(C39))  # long enough ago: no wait
+    assert waits == [0.2]
+    assert feed_server.hits[f"snap/{C39}"] == 4

@@ -22,8 +22,19 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def _deal(n: int) -> PricedDeal:
-    return PricedDeal(id=f"d{n}", url=f"https://shop.example/{n}", title=f"Gadget {n}", description="", price=10.0,
-                      retailer="", feed="f", estimate=100.0, low=None, high=None, is_opportunity=True)
+    return PricedDeal(
+        id=f"d{n}",
+        url=f"https://shop.example/{n}",
+        title=f"Gadget {n}",
+        description="",
+        price=10.0,
+        retailer="",
+        feed="f",
+        estimate=100.0,
+        low=None,
+        high=None,
+        is_opportunity=True,
+    )
 
 
 def test_a_failed_scan_write_leaves_nothing(tmp_path):
@@ -49,11 +60,20 @@ def test_retention_prunes_old_deals_with_their_alerts(tmp_path):
 
 
 def _scan_process(settings, feed_url: str, push_url: str) -> subprocess.Popen:
-    env = {**os.environ, "PRICEWISE_DEALS__FEEDS": json.dumps([feed_url]),
-           "PRICEWISE_DEALS__ALLOW_PRIVATE_ADDRESSES": "true", "PRICEWISE_DEALS__POLITENESS_DELAY_S": "0",
-           "PRICEWISE_DEALS__FETCH_PAGES": "false", "PRICEWISE_NOTIFY__URLS": json.dumps([push_url])}
-    return subprocess.Popen([sys.executable, "-m", "pricewise.cli", "deals", "scan", "--once"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "PRICEWISE_DEALS__FEEDS": json.dumps([feed_url]),
+        "PRICEWISE_DEALS__ALLOW_PRIVATE_ADDRESSES": "true",
+        "PRICEWISE_DEALS__POLITENESS_DELAY_S": "0",
+        "PRICEWISE_DEALS__FETCH_PAGES": "false",
+        "PRICEWISE_NOTIFY__URLS": json.dumps([push_url]),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "pricewise.cli", "deals", "scan", "--once"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_kill_9_mid_scan_then_restart_keeps_memory_consistent(deal_settings, feed_server, push_server):

@@ -17,9 +17,19 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def _deal(n: int, price: float = 100.0, title: str | None = None) -> PricedDeal:
-    return PricedDeal(id=f"d{n}", url=f"https://shop.example/{n}", title=title or f"Gadget model {n} for ${price:.0f}",
-                      description="A gadget.", price=price, retailer="Shop", feed="f", estimate=300.0, low=250.0,
-                      high=350.0, is_opportunity=True)
+    return PricedDeal(
+        id=f"d{n}",
+        url=f"https://shop.example/{n}",
+        title=title or f"Gadget model {n} for ${price:.0f}",
+        description="A gadget.",
+        price=price,
+        retailer="Shop",
+        feed="f",
+        estimate=300.0,
+        low=250.0,
+        high=350.0,
+        is_opportunity=True,
+    )
 
 
 @pytest.fixture
@@ -33,11 +43,26 @@ def _messenger(memory, settings, clock=lambda: NOW):
 
 
 def test_message_names_product_price_estimate_interval_discount_link():
-    title, body = format_alert({"title": "Gadget X", "price": 100.0, "estimate": 300.0, "low": 250.0, "high": 350.0,
-                                "discount_usd": 200.0, "discount_pct": 66.7, "url": "https://shop.example/x"})
+    title, body = format_alert(
+        {
+            "title": "Gadget X",
+            "price": 100.0,
+            "estimate": 300.0,
+            "low": 250.0,
+            "high": 350.0,
+            "discount_usd": 200.0,
+            "discount_pct": 66.7,
+            "url": "https://shop.example/x",
+        }
+    )
     assert title == "Deal: Gadget X"
-    assert body.splitlines() == ["Gadget X", "Deal price: $100.00", "Estimated value: $300.00 (likely $250.00 to $350.00)",
-                                 "Discount: $200.00 (67%)", "https://shop.example/x"]
+    assert body.splitlines() == [
+        "Gadget X",
+        "Deal price: $100.00",
+        "Estimated value: $300.00 (likely $250.00 to $350.00)",
+        "Discount: $200.00 (67%)",
+        "https://shop.example/x",
+    ]
 
 
 def test_channel_name_hides_the_secret():
@@ -60,7 +85,9 @@ def test_failures_are_retried_in_the_call_then_kept_and_retried_later(memory, de
     assert len(push_server.received) == 1
 
 
-def test_failed_alert_waits_for_its_retry_time_and_dies_after_max_attempts(memory, deal_settings, push_server):
+def test_failed_alert_waits_for_its_retry_time_and_dies_after_max_attempts(
+    memory, deal_settings, push_server
+):
     deal_settings.notify.retries = 0
     deal_settings.notify.retry_after_s = 600
     deal_settings.notify.max_attempts = 2
@@ -100,7 +127,10 @@ def test_same_product_is_debounced_unless_cheaper(memory, deal_settings, push_se
     assert product_key(same.title) == product_key(first.title) == product_key(cheaper.title)
     memory.record_scan([same, cheaper], messenger.channels, "{}", NOW, now=NOW)
     assert messenger.deliver_due() == {"debounced": 1, "sent": 1}
-    assert [m.splitlines()[1] for m in push_server.messages()] == ["Deal price: $120.00", "Deal price: $99.00"]
+    assert [m.splitlines()[1] for m in push_server.messages()] == [
+        "Deal price: $120.00",
+        "Deal price: $99.00",
+    ]
     assert [h["price"] for h in memory.price_history(product_key(first.title))] == [120.0, 120.0, 99.0]
 
 
@@ -132,6 +162,8 @@ def test_unreachable_channel_is_recorded_not_lost(deal_settings, push_server):
     deal_settings.notify.retries = 0
     report = run_scan(deal_settings)
     assert report.alerts == {"failed": 12}
-    deal_settings.notify.urls = [SecretStr(push_server.apprise_url)]  # a new channel: the old one's rows remain
+    deal_settings.notify.urls = [
+        SecretStr(push_server.apprise_url)
+    ]  # a new channel: the old one's rows remain
     with open_memory(deal_settings) as memory:
         assert {a["status"] for a in memory.alerts(100)} == {"failed"}

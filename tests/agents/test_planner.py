@@ -60,7 +60,9 @@ def test_thresholds_percent_and_interval(deal_settings):
     report = run_scan(deal_settings)
     assert {round(o["price"], 2) for o in report.opportunities} == {p for p in C39_DEALS.values() if p <= 40}
     deal_settings.deals.min_discount_pct = 0.0
-    deal_settings.deals.require_below_interval = True  # the constant pricer gives no interval: nothing qualifies
+    deal_settings.deals.require_below_interval = (
+        True  # the constant pricer gives no interval: nothing qualifies
+    )
     deal_settings.deals.memory_path = deal_settings.artifacts_dir / "other.sqlite"
     assert run_scan(deal_settings).opportunities == []
 
@@ -85,12 +87,16 @@ def test_failing_pricer_records_nothing_and_next_scan_retries(deal_settings):
 
 
 def test_thin_deals_fetch_their_page(deal_settings, feed_server):
-    page = b"<html><head><meta name='description' content='A 27-inch 4K IPS monitor with USB-C.'></head>" \
-           b"<body><script>var x=1;</script><p>Full specs: 3840x2160, 60Hz.</p></body></html>"
+    page = (
+        b"<html><head><meta name='description' content='A 27-inch 4K IPS monitor with USB-C.'></head>"
+        b"<body><script>var x=1;</script><p>Full specs: 3840x2160, 60Hz.</p></body></html>"
+    )
     feed_server.custom["page.html"] = (page, "text/html")
     link = f"{feed_server.url}/custom/page.html"
-    feed = (f"<rss version='2.0'><channel><title>t</title><item><title>Dell 27in 4K Monitor $199</title>"
-            f"<link>{link}</link><description>Short.</description></item></channel></rss>").encode()
+    feed = (
+        f"<rss version='2.0'><channel><title>t</title><item><title>Dell 27in 4K Monitor $199</title>"
+        f"<link>{link}</link><description>Short.</description></item></channel></rss>"
+    ).encode()
     feed_server.custom["thin.xml"] = (feed, "application/rss+xml")
     deal_settings.deals.feeds = [f"{feed_server.url}/custom/thin.xml"]
     deal_settings.deals.fetch_pages = True
@@ -105,10 +111,20 @@ def test_thin_deals_fetch_their_page(deal_settings, feed_server):
 
 def test_huge_and_non_utf8_entries_are_cut_and_survive(deal_settings, feed_server):
     huge = "x" * 2_000_000
-    items = (f"<item><title>Big Lamp for $120</title><link>https://shop.example/lamp</link><description>{huge}"
-             f"</description></item>").encode() + \
-        "<item><title>Caf\u00e9 Espresso Machine for $80</title><link>https://shop.example/cafe</link></item>".encode("latin-1")
-    feed = b"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>" + items + b"</channel></rss>"
+    items = (
+        (
+            f"<item><title>Big Lamp for $120</title><link>https://shop.example/lamp</link><description>{huge}"
+            f"</description></item>"
+        ).encode()
+        + "<item><title>Caf\u00e9 Espresso Machine for $80</title><link>https://shop.example/cafe</link></item>".encode(
+            "latin-1"
+        )
+    )
+    feed = (
+        b"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>"
+        + items
+        + b"</channel></rss>"
+    )
     feed_server.custom["odd.xml"] = (feed, "application/rss+xml; charset=utf-8")
     deal_settings.deals.feeds = [f"{feed_server.url}/custom/odd.xml", feed_server.snap(C39)]
     deal_settings.deals.max_bytes = 5_000_000

@@ -19,7 +19,9 @@ from pricewise.errors import ConfigError
 from .conftest import C39
 
 
-@pytest.mark.parametrize("text,seconds", [("90", 90), ("30s", 30), ("5m", 300), ("1.5h", 5400), ("1d", 86400)])
+@pytest.mark.parametrize(
+    "text,seconds", [("90", 90), ("30s", 30), ("5m", 300), ("1.5h", 5400), ("1d", 86400)]
+)
 def test_parse_every(text, seconds):
     assert parse_every(text) == seconds
 
@@ -55,18 +57,27 @@ def test_stop_ends_the_wait_at_once():
 
 
 def test_one_scan_at_a_time_across_processes(deal_settings):
-    with scan_session(deal_settings):
-        with pytest.raises(ScanBusyError):
-            run_scan(deal_settings)
+    with scan_session(deal_settings), pytest.raises(ScanBusyError):
+        run_scan(deal_settings)
     assert run_scan(deal_settings).ok
 
 
 def test_sigterm_stops_the_cli_watcher_gracefully(deal_settings, feed_server, push_server):
-    env = {**os.environ, "PRICEWISE_DEALS__FEEDS": json.dumps([feed_server.snap(C39)]),
-           "PRICEWISE_DEALS__ALLOW_PRIVATE_ADDRESSES": "true", "PRICEWISE_DEALS__POLITENESS_DELAY_S": "0",
-           "PRICEWISE_DEALS__FETCH_PAGES": "false", "PRICEWISE_NOTIFY__URLS": json.dumps([push_server.apprise_url])}
-    process = subprocess.Popen([sys.executable, "-m", "pricewise.cli", "deals", "watch", "--every", "1s"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "PRICEWISE_DEALS__FEEDS": json.dumps([feed_server.snap(C39)]),
+        "PRICEWISE_DEALS__ALLOW_PRIVATE_ADDRESSES": "true",
+        "PRICEWISE_DEALS__POLITENESS_DELAY_S": "0",
+        "PRICEWISE_DEALS__FETCH_PAGES": "false",
+        "PRICEWISE_NOTIFY__URLS": json.dumps([push_server.apprise_url]),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pricewise.cli", "deals", "watch", "--every", "1s"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while feed_server.hits[f"snap/{C39}"] < 2 and time.monotonic() < deadline:
         time.sleep(0.05)

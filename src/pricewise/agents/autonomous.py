@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import replace
 from typing import Any
 
 from pricewise.agents.llm_extract import LLMError, chat
@@ -32,16 +32,38 @@ SYSTEM_PROMPT = (
 )
 
 TOOLS = [
-    {"type": "function", "function": {
-        "name": "scan_deals", "description": "Scan the deal feeds; returns new deals (id, title, price).",
-        "parameters": {"type": "object", "properties": {}}}},
-    {"type": "function", "function": {
-        "name": "estimate_value", "description": "Estimate the true value of deals by id, in one batch.",
-        "parameters": {"type": "object", "properties": {"deal_ids": {"type": "array", "items": {"type": "string"}}},
-                       "required": ["deal_ids"]}}},
-    {"type": "function", "function": {
-        "name": "notify_user", "description": "Alert the user about one estimated deal.",
-        "parameters": {"type": "object", "properties": {"deal_id": {"type": "string"}}, "required": ["deal_id"]}}},
+    {
+        "type": "function",
+        "function": {
+            "name": "scan_deals",
+            "description": "Scan the deal feeds; returns new deals (id, title, price).",
+            "parameters": {"type": "object", "properties": {}},
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "estimate_value",
+            "description": "Estimate the true value of deals by id, in one batch.",
+            "parameters": {
+                "type": "object",
+                "properties": {"deal_ids": {"type": "array", "items": {"type": "string"}}},
+                "required": ["deal_ids"],
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "notify_user",
+            "description": "Alert the user about one estimated deal.",
+            "parameters": {
+                "type": "object",
+                "properties": {"deal_id": {"type": "string"}},
+                "required": ["deal_id"],
+            },
+        },
+    },
 ]
 
 
@@ -49,7 +71,13 @@ class _Tools:
     """The state the model's tool calls act on during one autonomous scan."""
 
     def __init__(self, settings: Settings, memory, fetcher, pricer: Pricer, report: ScanReport) -> None:
-        self.settings, self.memory, self.fetcher, self.pricer, self.report = settings, memory, fetcher, pricer, report
+        self.settings, self.memory, self.fetcher, self.pricer, self.report = (
+            settings,
+            memory,
+            fetcher,
+            pricer,
+            report,
+        )
         self.deals: dict[str, Any] = {}
         self.priced: dict[str, PricedDeal] = {}
         self.notified: set[str] = set()
@@ -66,8 +94,16 @@ class _Tools:
             return {"error": "no unestimated scanned deal among these ids"}
         for deal in price_deals([self.deals[i] for i in known], self.pricer, self.settings.deals):
             self.priced[deal.id] = deal
-        return [{"id": i, "price": self.priced[i].price, "estimate": self.priced[i].estimate,
-                 "low": self.priced[i].low, "high": self.priced[i].high} for i in known]
+        return [
+            {
+                "id": i,
+                "price": self.priced[i].price,
+                "estimate": self.priced[i].estimate,
+                "low": self.priced[i].low,
+                "high": self.priced[i].high,
+            }
+            for i in known
+        ]
 
     def notify_user(self, deal_id: str) -> dict[str, str]:
         if deal_id not in self.priced or self.priced[deal_id].estimate is None:
@@ -94,8 +130,10 @@ def run_autonomous(settings: Settings | None = None, pricer: Pricer | str | None
     with scan_session(settings) as (memory, fetcher, messenger):
         alerts = Counter(messenger.deliver_due())
         tools = _Tools(settings, memory, fetcher, model, report)
-        messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT},
-                                          {"role": "user", "content": "Find today's best deal."}]
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "user", "content": "Find today's best deal."},
+        ]
         for turn in range(settings.deals.max_agent_iterations):
             try:
                 message = chat(settings.deals, {"messages": messages, "tools": TOOLS})
@@ -103,20 +141,25 @@ def run_autonomous(settings: Settings | None = None, pricer: Pricer | str | None
                 report.errors.append(str(exc))
                 break
             calls = message.get("tool_calls") or []
-            messages.append({"role": "assistant", "content": message.get("content"), "tool_calls": calls or None})
+            messages.append(
+                {"role": "assistant", "content": message.get("content"), "tool_calls": calls or None}
+            )
             if not calls:
                 break
             for call in calls:
                 function = call.get("function", {})
                 result = tools.call(function.get("name", ""), function.get("arguments", "{}"))
-                messages.append({"role": "tool", "tool_call_id": call.get("id", ""), "content": json.dumps(result)})
+                messages.append(
+                    {"role": "tool", "tool_call_id": call.get("id", ""), "content": json.dumps(result)}
+                )
         else:
-            report.errors.append(f"stopped at the iteration cap ({settings.deals.max_agent_iterations} turns)")
+            report.errors.append(
+                f"stopped at the iteration cap ({settings.deals.max_agent_iterations} turns)"
+            )
             log.warning("autonomous planner stopped at the iteration cap after %d turns", turn + 1)
-        priced = [PricedDeal(**{**asdict(d), "is_opportunity": d.id in tools.notified}) for d in tools.priced.values()]
+        priced = [replace(d, is_opportunity=d.id in tools.notified) for d in tools.priced.values()]
         report.priced = sum(d.estimate is not None for d in priced)
-        report.opportunities = [{"id": d.id, "title": d.title, "price": d.price, "estimate": d.estimate,
-                                 "discount_usd": d.discount_usd, "url": d.url} for d in priced if d.is_opportunity]
+        report.opportunities = [d.summary() for d in priced if d.is_opportunity]
         # No feed validators are saved: deals the model did not estimate must come back next scan.
         memory.record_scan(priced, messenger.channels, json.dumps(report.to_dict()), started)
         alerts.update(messenger.deliver_due())

@@ -18,16 +18,18 @@ _AMOUNT = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?")
 _NOT_A_PRICE_AFTER = re.compile(
     r"^\s*(?:off\b|discount|rebate|credit|gift|gc\b|in\s|back\b|cash\s?back|shipping|s&h|s/h|coupon|bonus|"
     r"reward|savings|less than|or more|minimum|min\b|purchase|order|spend)",
-    re.I,
+    re.IGNORECASE,
 )
 _NOT_A_PRICE_BEFORE = re.compile(
     r"(?:\b(?:save|saving|savings of|up to|reduced by|with|over|spend|orders? of|extra|get|plus|under|"
     r"additional|minimum of)|\+|\bw/)\s*$",
-    re.I,
+    re.IGNORECASE,
 )
-_LOWER_BOUND_BEFORE = re.compile(r"\b(?:from|starting at|as low as)\s*$", re.I)
-_RECURRING = re.compile(r"(?:\b(?:per|a)\s|/\s?)(?:month|mo|year|yr|week)\b|\bmonthly\b|\bannually\b", re.I)
-_ROUNDUP = re.compile(r"(?:&|\band)\s+more\b|\bup to\b|\bdeals on\b|\bsale:|\bdeals at\b", re.I)
+_LOWER_BOUND_BEFORE = re.compile(r"\b(?:from|starting at|as low as)\s*$", re.IGNORECASE)
+_RECURRING = re.compile(
+    r"(?:\b(?:per|a)\s|/\s?)(?:month|mo|year|yr|week)\b|\bmonthly\b|\bannually\b", re.IGNORECASE
+)
+_ROUNDUP = re.compile(r"(?:&|\band)\s+more\b|\bup to\b|\bdeals on\b|\bsale:|\bdeals at\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def _amounts(title: str) -> list[tuple[float, str]]:
             kind = "discount"
         elif _LOWER_BOUND_BEFORE.search(before):
             kind = "from"
-        elif re.search(r"\bfor\s*$", before, re.I):
+        elif re.search(r"\bfor\s*$", before, re.IGNORECASE):
             kind = "explicit"
         else:
             kind = "price"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Self
 from urllib.parse import urljoin, urlsplit
 
 from pricewise.agents.urls import check_url
@@ -65,7 +66,7 @@ class Fetcher:
             trust_env=False,
         )
 
-    def __enter__(self) -> Fetcher:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -130,7 +131,9 @@ class Fetcher:
                         status=response.status_code,
                         content=content,
                         content_type=response.headers.get("content-type", ""),
-                        validators=Validators(response.headers.get("etag"), response.headers.get("last-modified")),
+                        validators=Validators(
+                            response.headers.get("etag"), response.headers.get("last-modified")
+                        ),
                         attempts=attempts,
                     )
             except (httpx.TimeoutException, httpx.TransportError) as exc:

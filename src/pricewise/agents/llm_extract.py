@@ -34,7 +34,9 @@ SYSTEM_PROMPT = (
 class Deal(BaseModel):
     """A deal as the model reports it (the course's schema)."""
 
-    product_description: str = Field(description="A 3-4 sentence summary of the product itself, not the deal terms")
+    product_description: str = Field(
+        description="A 3-4 sentence summary of the product itself, not the deal terms"
+    )
     price: float = Field(description="The actual price of the product in this deal")
     url: str = Field(description="The URL of the deal, exactly as provided")
 
@@ -52,14 +54,21 @@ def chat(settings: DealSettings, payload: dict) -> dict:
     import httpx
 
     if not settings.llm_base_url:
-        raise ConfigError("no LLM endpoint: set PRICEWISE_DEALS__LLM_BASE_URL (any OpenAI-compatible /v1 URL)")
+        raise ConfigError(
+            "no LLM endpoint: set PRICEWISE_DEALS__LLM_BASE_URL (any OpenAI-compatible /v1 URL)"
+        )
     headers = {}
     if settings.llm_api_key.get_secret_value():
         headers["Authorization"] = f"Bearer {settings.llm_api_key.get_secret_value()}"
     url = settings.llm_base_url.rstrip("/") + "/chat/completions"
     try:
-        response = httpx.post(url, json={"model": settings.llm_model, **payload}, headers=headers,
-                              timeout=settings.llm_timeout_s, trust_env=False)
+        response = httpx.post(
+            url,
+            json={"model": settings.llm_model, **payload},
+            headers=headers,
+            timeout=settings.llm_timeout_s,
+            trust_env=False,
+        )
         response.raise_for_status()
         return response.json()["choices"][0]["message"]
     except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as exc:
@@ -73,14 +82,19 @@ def user_prompt(entries: Sequence[FeedEntry]) -> str:
     return "\n".join(lines)
 
 
-def select_deals(entries: Sequence[FeedEntry], settings: DealSettings, dropped: Counter) -> list[ExtractedDeal]:
+def select_deals(
+    entries: Sequence[FeedEntry], settings: DealSettings, dropped: Counter
+) -> list[ExtractedDeal]:
     """The deals the model selects, checked against the feed; failures are counted in ``dropped``."""
     if not entries:
         return []
     message = chat(
         settings,
         {
-            "messages": [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user_prompt(entries)}],
+            "messages": [
+                {"role": "system", "content": SYSTEM_PROMPT},
+                {"role": "user", "content": user_prompt(entries)},
+            ],
             "response_format": {
                 "type": "json_schema",
                 "json_schema": {"name": "DealSelection", "schema": DealSelection.model_json_schema()},
@@ -104,8 +118,13 @@ def select_deals(entries: Sequence[FeedEntry], settings: DealSettings, dropped: 
         else:
             deals.append(
                 ExtractedDeal(
-                    title=entry.title, url=entry.link, price=chosen.price, description=chosen.product_description,
-                    feed=entry.feed, retailer=entry.fields.get("retailer", ""), price_source="llm",
+                    title=entry.title,
+                    url=entry.link,
+                    price=chosen.price,
+                    description=chosen.product_description,
+                    feed=entry.feed,
+                    retailer=entry.fields.get("retailer", ""),
+                    price_source="llm",
                 )
             )
     if len(entries) > len(selection.deals):

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from pricewise.agents.fetch import Validators
 
@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS scans (
 );
 """
 
-_PRICE_PHRASE = re.compile(r"\s(?:for|from)?\s*\$.*$|\s[-:]\s.*$", re.I)
+_PRICE_PHRASE = re.compile(r"\s(?:for|from)?\s*\$.*$|\s[-:]\s.*$", re.IGNORECASE)
 
 
 def product_key(title: str) -> str:
@@ -88,7 +88,25 @@ class PricedDeal:
 
     @property
     def discount_pct(self) -> float | None:
-        return None if self.estimate is None or self.estimate <= 0 else 100.0 * (self.estimate - self.price) / self.estimate
+        return (
+            None
+            if self.estimate is None or self.estimate <= 0
+            else 100.0 * (self.estimate - self.price) / self.estimate
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """The deal as a scan report lists it."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "price": self.price,
+            "estimate": self.estimate,
+            "low": self.low,
+            "high": self.high,
+            "discount_usd": self.discount_usd,
+            "discount_pct": self.discount_pct,
+            "url": self.url,
+        }
 
 
 class Memory:
@@ -107,7 +125,7 @@ class Memory:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> Memory:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -157,8 +175,20 @@ class Memory:
                 key = product_key(deal.title)
                 db.execute(
                     "INSERT OR IGNORE INTO deals VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (deal.id, deal.url, deal.title, deal.description, deal.price, deal.retailer, deal.feed, key,
-                     deal.estimate, deal.low, deal.high, now_s),
+                    (
+                        deal.id,
+                        deal.url,
+                        deal.title,
+                        deal.description,
+                        deal.price,
+                        deal.retailer,
+                        deal.feed,
+                        key,
+                        deal.estimate,
+                        deal.low,
+                        deal.high,
+                        now_s,
+                    ),
                 )
                 db.execute("INSERT INTO price_history VALUES (?,?,?,?)", (key, deal.id, deal.price, now_s))
                 if deal.is_opportunity:
@@ -172,7 +202,10 @@ class Memory:
                             " next_attempt_at) VALUES (?,?,'auto','pending',?,?,?)",
                             (deal.id, channel, now_s, now_s, now_s),
                         )
-            db.execute("INSERT INTO scans (started_at, finished_at, report) VALUES (?,?,?)", (_iso(started), now_s, report))
+            db.execute(
+                "INSERT INTO scans (started_at, finished_at, report) VALUES (?,?,?)",
+                (_iso(started), now_s, report),
+            )
 
     _OPPORTUNITY_SQL = (
         "SELECT d.id, d.title, d.url, d.price, d.estimate, d.low, d.high, o.discount_usd, o.discount_pct, o.found_at,"
@@ -197,7 +230,9 @@ class Memory:
         return rows[0] if rows else None
 
     def price_history(self, key: str) -> list[dict[str, Any]]:
-        return self._rows("SELECT deal_id, price, seen_at FROM price_history WHERE product_key = ? ORDER BY seen_at", (key,))
+        return self._rows(
+            "SELECT deal_id, price, seen_at FROM price_history WHERE product_key = ? ORDER BY seen_at", (key,)
+        )
 
     # alerts --------------------------------------------------------------------------------
 
@@ -224,8 +259,13 @@ class Memory:
             return int(cursor.lastrowid)
 
     def finish_alert(
-        self, alert_id: int, status: str, attempts: int, error: str | None = None,
-        retry_at: datetime | None = None, now: datetime | None = None,
+        self,
+        alert_id: int,
+        status: str,
+        attempts: int,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        now: datetime | None = None,
     ) -> None:
         """Record one delivery outcome for an alert (attempts counts every try made so far)."""
         now_s = _iso(now or utcnow())
@@ -233,7 +273,16 @@ class Memory:
             db.execute(
                 "UPDATE alerts SET status = ?, attempts = ?, last_error = ?, updated_at = ?,"
                 " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, next_attempt_at = ? WHERE id = ?",
-                (status, attempts, error, now_s, status, now_s, _iso(retry_at) if retry_at else None, alert_id),
+                (
+                    status,
+                    attempts,
+                    error,
+                    now_s,
+                    status,
+                    now_s,
+                    _iso(retry_at) if retry_at else None,
+                    alert_id,
+                ),
             )
 
     def sent_since(self, since: datetime) -> int:
@@ -260,7 +309,9 @@ class Memory:
         return Validators(row["etag"], row["last_modified"]) if row else Validators()
 
     @staticmethod
-    def _save_feed_state(db: sqlite3.Connection, url: str, validators: Validators, status: str, now_s: str) -> None:
+    def _save_feed_state(
+        db: sqlite3.Connection, url: str, validators: Validators, status: str, now_s: str
+    ) -> None:
         if validators.etag is None and validators.last_modified is None:
             db.execute(
                 "INSERT INTO feed_state (url, last_status, last_fetched) VALUES (?,?,?) ON CONFLICT(url) DO UPDATE"

@@ -103,7 +103,9 @@ class Messenger:
         if alert["kind"] != "auto":
             return None
         since = now - timedelta(hours=self.settings.debounce_hours)
-        if self.memory.alerted_product_since(opportunity["product_key"], opportunity["price"], since, opportunity["id"]):
+        if self.memory.alerted_product_since(
+            opportunity["product_key"], opportunity["price"], since, opportunity["id"]
+        ):
             return "debounced"
         already = any(a["status"] == "sent" for a in self.memory.alerts(opportunity_id=opportunity["id"]))
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -126,8 +128,14 @@ class Messenger:
             if held or url is None:
                 status = held or "failed"
                 error = None if held else "channel no longer configured"
-                self.memory.finish_alert(alert["id"], status, alert["attempts"], error,
-                                         now + timedelta(seconds=self.settings.retry_after_s) if not held else None, now)
+                self.memory.finish_alert(
+                    alert["id"],
+                    status,
+                    alert["attempts"],
+                    error,
+                    now + timedelta(seconds=self.settings.retry_after_s) if not held else None,
+                    now,
+                )
                 counts[status] += 1
                 continue
             title, body = format_alert(opportunity)

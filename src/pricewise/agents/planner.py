@@ -8,11 +8,11 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pricewise.agents.extract import ExtractedDeal
 from pricewise.agents.fetch import Fetcher
@@ -110,10 +110,18 @@ def price_deals(deals: Sequence[ExtractedDeal], pricer: Pricer, settings: DealSe
     for i, deal in enumerate(deals):
         row = estimates.row(i)
         candidate = PricedDeal(
-            id=deal_id(deal.url), url=deal.url, title=deal.title, description=deal.description, price=deal.price,
-            retailer=deal.retailer, feed=deal.feed, estimate=row["estimate"], low=row["low"], high=row["high"],
+            id=deal_id(deal.url),
+            url=deal.url,
+            title=deal.title,
+            description=deal.description,
+            price=deal.price,
+            retailer=deal.retailer,
+            feed=deal.feed,
+            estimate=row["estimate"],
+            low=row["low"],
+            high=row["high"],
         )
-        priced.append(PricedDeal(**{**asdict(candidate), "is_opportunity": is_opportunity(candidate, settings)}))
+        priced.append(replace(candidate, is_opportunity=is_opportunity(candidate, settings)))
     return priced
 
 
@@ -121,7 +129,10 @@ def is_opportunity(deal: PricedDeal, settings: DealSettings) -> bool:
     """The user's thresholds: dollars and percent off the estimate, optionally below the interval."""
     if deal.estimate is None or not math.isfinite(deal.estimate):
         return False
-    if deal.discount_usd < settings.min_discount_usd or (deal.discount_pct or 0.0) < settings.min_discount_pct:
+    if (
+        deal.discount_usd < settings.min_discount_usd
+        or (deal.discount_pct or 0.0) < settings.min_discount_pct
+    ):
         return False
     if settings.require_below_interval:
         return deal.low is not None and deal.price < deal.low
@@ -129,7 +140,9 @@ def is_opportunity(deal: PricedDeal, settings: DealSettings) -> bool:
 
 
 def fill_report(result: ScanResult, report: ScanReport) -> None:
-    report.feeds = [{"url": f.url, "status": f.status, "entries": f.entries, "error": f.error} for f in result.feeds]
+    report.feeds = [
+        {"url": f.url, "status": f.status, "entries": f.entries, "error": f.error} for f in result.feeds
+    ]
     report.entries = result.entries
     report.already_seen = result.already_seen
     report.new_deals = len(result.deals)
@@ -150,7 +163,7 @@ def run_scan(settings: Settings | None = None, pricer: Pricer | str | None = Non
             result = scan(settings, memory, fetcher)
             fill_report(result, report)
             priced = price_deals(result.deals, model, settings.deals)
-        except Exception as exc:  # noqa: BLE001 - the scan reports, the watcher survives
+        except Exception as exc:
             log.exception("scan failed: nothing recorded, the deals will be scanned again")
             report.errors.append(f"{type(exc).__name__}: {exc}")
             report.alerts = dict(alerts)
@@ -158,16 +171,14 @@ def run_scan(settings: Settings | None = None, pricer: Pricer | str | None = Non
             return report
         report.priced = sum(d.estimate is not None for d in priced)
         report.unpriced = len(priced) - report.priced
-        report.opportunities = [
-            {"id": d.id, "title": d.title, "price": d.price, "estimate": d.estimate, "low": d.low, "high": d.high,
-             "discount_usd": d.discount_usd, "discount_pct": d.discount_pct, "url": d.url}
-            for d in priced if d.is_opportunity
+        report.opportunities = [d.summary() for d in priced if d.is_opportunity]
+        feeds = [
+            (f.url, f.validators, f.status if not f.error else f"error: {f.error[:200]}")
+            for f in result.feeds
         ]
-        feeds = [(f.url, f.validators, f.status if not f.error else f"error: {f.error[:200]}") for f in result.feeds]
         memory.record_scan(priced, messenger.channels, json.dumps(report.to_dict()), started, feeds)
         alerts.update(messenger.deliver_due())
         report.alerts = dict(alerts)
         memory.prune(settings.deals.retention_days)
     report.seconds = time.perf_counter() - clock
     return report
-

@@ -27,7 +27,7 @@ class FeedOutcome:
     status: str
     entries: int = 0
     error: str = ""
-    validators: Validators = Validators()
+    validators: Validators = field(default_factory=Validators)
 
 
 @dataclass
@@ -44,14 +44,21 @@ class ScanResult:
         return sum(f.entries for f in self.feeds)
 
 
-def read_feed(url: str, fetcher: Fetcher, memory: Memory, settings: Settings) -> tuple[FeedOutcome, list[FeedEntry]]:
+def read_feed(
+    url: str, fetcher: Fetcher, memory: Memory, settings: Settings
+) -> tuple[FeedOutcome, list[FeedEntry]]:
     """Fetch and parse one feed; every failure becomes an ``error`` outcome instead of an exception."""
     try:
         response = fetcher.get(url, memory.feed_validators(url))
         if response.not_modified:
             return FeedOutcome(url, "not-modified", validators=response.validators), []
-        entries = parse_feed(response.content, url, response.content_type, settings.deals.max_entries_per_feed,
-                             settings.deals.max_text_chars)
+        entries = parse_feed(
+            response.content,
+            url,
+            response.content_type,
+            settings.deals.max_entries_per_feed,
+            settings.deals.max_text_chars,
+        )
         return FeedOutcome(url, "ok", len(entries), validators=response.validators), entries
     except PricewiseError as exc:
         log.warning("feed skipped: %s", exc)
@@ -61,7 +68,9 @@ def read_feed(url: str, fetcher: Fetcher, memory: Memory, settings: Settings) ->
         return FeedOutcome(url, "error", error=f"{type(exc).__name__}: {exc}"), []
 
 
-def _enrich_from_page(deal: ExtractedDeal, fetcher: Fetcher, result: ScanResult, max_chars: int) -> ExtractedDeal:
+def _enrich_from_page(
+    deal: ExtractedDeal, fetcher: Fetcher, result: ScanResult, max_chars: int
+) -> ExtractedDeal:
     try:
         response = fetcher.get(deal.url)
         text = page_text(response.content.decode("utf-8", errors="replace"), max_chars)

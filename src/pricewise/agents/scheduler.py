@@ -32,7 +32,9 @@ def parse_every(text: str) -> float:
 class Watcher:
     """Runs ``scan_once`` every ``every_s`` seconds until :meth:`stop` (or a signal, via :meth:`run`)."""
 
-    def __init__(self, scan_once: Callable[[], Any], every_s: float, on_report: Callable[[Any], None] | None = None):
+    def __init__(
+        self, scan_once: Callable[[], Any], every_s: float, on_report: Callable[[Any], None] | None = None
+    ):
         self.scan_once = scan_once
         self.every_s = every_s
         self.on_report = on_report
@@ -55,7 +57,7 @@ class Watcher:
                         self.on_report(report)
                     if getattr(report, "errors", None):
                         self.failures += 1
-                except Exception:  # noqa: BLE001 - a failing scan never stops the watcher
+                except Exception:
                     self.failures += 1
                     log.exception("scan failed; next one in %.0fs", self.every_s)
                 self.scans += 1

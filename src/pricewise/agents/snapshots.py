@@ -14,7 +14,7 @@ from pricewise.errors import DataError
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -36,4 +36,8 @@ def serve_directory(directory: Path) -> Iterator[str]:
 
 def feed_files(directory: Path) -> list[Path]:
     """Every ``.xml``/``.rss``/``.atom`` file under ``directory``, sorted, as paths relative to it."""
-    return sorted(p.relative_to(directory) for p in directory.rglob("*") if p.suffix.lower() in {".xml", ".rss", ".atom"})
+    return sorted(
+        p.relative_to(directory)
+        for p in directory.rglob("*")
+        if p.suffix.lower() in {".xml", ".rss", ".atom"}
+    )

@@ -12,7 +12,20 @@ from pricewise.errors import PricewiseError
 
 #: Query parameters that only track where a click came from; they never change the deal.
 TRACKING_PARAMS = frozenset(
-    {"iref", "ref", "ref_", "tag", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "affid", "aff_id"}
+    {
+        "iref",
+        "ref",
+        "ref_",
+        "tag",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "affid",
+        "aff_id",
+    }
 )
 
 
@@ -25,7 +38,9 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     port = parts.port
-    netloc = host if port is None or (parts.scheme, port) in {("http", 80), ("https", 443)} else f"{host}:{port}"
+    netloc = (
+        host if port is None or (parts.scheme, port) in {("http", 80), ("https", 443)} else f"{host}:{port}"
+    )
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)

@@ -14,16 +14,20 @@ def _summary(report: Any) -> str:
     feeds_ok = sum(f["status"] != "error" for f in report.feeds)
     dropped = sum(report.dropped.values())
     alerts = ", ".join(f"{k} {v}" for k, v in sorted(report.alerts.items())) or "none"
-    line = (f"{feeds_ok}/{len(report.feeds)} feeds read, {report.entries} entries, {report.new_deals} new deals "
-            f"({report.already_seen} already seen, {dropped} dropped), {report.priced} priced, "
-            f"{len(report.opportunities)} opportunities, alerts: {alerts}, {report.seconds:.1f}s")
+    line = (
+        f"{feeds_ok}/{len(report.feeds)} feeds read, {report.entries} entries, {report.new_deals} new deals "
+        f"({report.already_seen} already seen, {dropped} dropped), {report.priced} priced, "
+        f"{len(report.opportunities)} opportunities, alerts: {alerts}, {report.seconds:.1f}s"
+    )
     return line + "".join(f"\n  error: {e}" for e in report.errors)
 
 
 def _print_opportunities(report: Any) -> None:
     for o in report.opportunities:
-        typer.echo(f"  {o['id']}  ${o['price']:,.2f} vs estimate ${o['estimate']:,.2f} "
-                   f"(save ${o['discount_usd']:,.2f})  {o['title'][:70]}")
+        typer.echo(
+            f"  {o['id']}  ${o['price']:,.2f} vs estimate ${o['estimate']:,.2f} "
+            f"(save ${o['discount_usd']:,.2f})  {o['title'][:70]}"
+        )
 
 
 def snapshot_settings(stack: ExitStack, settings: Any, directory: Path) -> Any:
@@ -41,17 +45,25 @@ def snapshot_settings(stack: ExitStack, settings: Any, directory: Path) -> Any:
 
 
 def register(app: typer.Typer) -> None:
-    deals_app = typer.Typer(help="Hunt deals: scan feeds, price new deals, alert on opportunities.", no_args_is_help=True)
+    deals_app = typer.Typer(
+        help="Hunt deals: scan feeds, price new deals, alert on opportunities.", no_args_is_help=True
+    )
     app.add_typer(deals_app, name="deals")
 
     @deals_app.command("scan")
     def scan_cmd(
         once: bool = typer.Option(
-            True, "--once", help="Scan once and exit: what `scan` always does (`deals watch` repeats)."),
+            True, "--once", help="Scan once and exit: what `scan` always does (`deals watch` repeats)."
+        ),
         pricer: str = typer.Option(None, "--pricer", "-p", help="Trained pricer to use (default: settings)."),
         serve_snapshots: Path = typer.Option(
-            None, "--serve-snapshots", help="Serve the feed files in this folder on 127.0.0.1 and scan them (offline demo)."),
-        autonomous: bool = typer.Option(False, "--autonomous", help="Let the configured LLM plan the scan with tools."),
+            None,
+            "--serve-snapshots",
+            help="Serve the feed files in this folder on 127.0.0.1 and scan them (offline demo).",
+        ),
+        autonomous: bool = typer.Option(
+            False, "--autonomous", help="Let the configured LLM plan the scan with tools."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print the full scan report as JSON."),
     ) -> None:
         """Scan the configured feeds once: new deals are priced in one batch, opportunities alerted."""
@@ -79,7 +91,9 @@ def register(app: typer.Typer) -> None:
         every: str = typer.Option("5m", "--every", help="Interval between scans: 30s, 5m, 1h."),
         pricer: str = typer.Option(None, "--pricer", "-p", help="Trained pricer to use (default: settings)."),
         max_scans: int = typer.Option(None, "--max-scans", help="Stop after this many scans."),
-        serve_snapshots: Path = typer.Option(None, "--serve-snapshots", help="Scan the feed files in this folder."),
+        serve_snapshots: Path = typer.Option(
+            None, "--serve-snapshots", help="Scan the feed files in this folder."
+        ),
     ) -> None:
         """Scan every --every until Ctrl-C / SIGTERM (the running scan finishes first)."""
         from pricewise.agents.planner import resolve_pricer, run_scan
@@ -115,7 +129,9 @@ def register(app: typer.Typer) -> None:
         with open_memory() as memory:
             rows = memory.deals(limit) if all_deals else memory.opportunities(limit)
             for row in rows:
-                row["alerts"] = ", ".join(f"{a['channel']}:{a['status']}" for a in memory.alerts(opportunity_id=row["id"]))
+                row["alerts"] = ", ".join(
+                    f"{a['channel']}:{a['status']}" for a in memory.alerts(opportunity_id=row["id"])
+                )
         if as_json:
             typer.echo(json.dumps(rows, indent=2))
             return
@@ -123,13 +139,22 @@ def register(app: typer.Typer) -> None:
         for column in ("id", "price", "estimate", "discount", "title", "alerts", "found"):
             table.add_column(column)
         for r in rows:
-            money = lambda v: "" if v is None else f"${v:,.2f}"  # noqa: E731
-            table.add_row(r["id"], money(r["price"]), money(r["estimate"]), money(r["discount_usd"]),
-                          r["title"][:60], r["alerts"], r["found_at"])
+            money = lambda v: "" if v is None else f"${v:,.2f}"
+            table.add_row(
+                r["id"],
+                money(r["price"]),
+                money(r["estimate"]),
+                money(r["discount_usd"]),
+                r["title"][:60],
+                r["alerts"],
+                r["found_at"],
+            )
         Console().print(table)
 
     @deals_app.command("alert")
-    def alert_cmd(opportunity_id: str = typer.Argument(..., help="Opportunity id from `pricewise deals list`.")) -> None:
+    def alert_cmd(
+        opportunity_id: str = typer.Argument(..., help="Opportunity id from `pricewise deals list`."),
+    ) -> None:
         """Re-send an opportunity's alert on every configured channel now."""
         from pricewise.agents.messenger import resend
 
