@@ -326,9 +326,6 @@ class Memory:
             (url, validators.etag, validators.last_modified, status, now_s),
         )
 
-    def feed_states(self) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM feed_state ORDER BY url")
-
     def scans(self, limit: int = 20) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM scans ORDER BY id DESC LIMIT ?", (limit,))
 

@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
 
     @deals_app.command("watch")
     def watch_cmd(
-        every: str = typer.Option("5m", "--every", help="Interval between scans: 30s, 5m, 1h."),
+        every: str = typer.Option(None, "--every", help="Interval between scans: 30s, 5m, 1h (default: settings)."),
         pricer: str = typer.Option(None, "--pricer", "-p", help="Trained pricer to use (default: settings)."),
         max_scans: int = typer.Option(None, "--max-scans", help="Stop after this many scans."),
         serve_snapshots: Path = typer.Option(
@@ -100,9 +100,9 @@ def register(app: typer.Typer) -> None:
         from pricewise.agents.scheduler import Watcher, parse_every
         from pricewise.config import get_settings
 
-        seconds = parse_every(every)
         with ExitStack() as stack:
             settings = get_settings()
+            seconds = parse_every(every) if every else settings.deals.watch_every_s
             if serve_snapshots is not None:
                 settings = snapshot_settings(stack, settings, serve_snapshots)
             model = resolve_pricer(pricer, settings)
