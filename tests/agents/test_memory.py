@@ -59,10 +59,13 @@ def test_retention_prunes_old_deals_with_their_alerts(tmp_path):
         assert memory.price_history("gadget 1") == []
 
 
-def _scan_process(settings, feed_url: str, push_url: str) -> subprocess.Popen:
+def _scan_process(
+    feeds: list[str], push_url: str, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen:
     env = {
         **os.environ,
-        "PRICEWISE_DEALS__FEEDS": json.dumps([feed_url]),
+        **(extra_env or {}),
+        "PRICEWISE_DEALS__FEEDS": json.dumps(feeds),
         "PRICEWISE_DEALS__ALLOW_PRIVATE_ADDRESSES": "true",
         "PRICEWISE_DEALS__POLITENESS_DELAY_S": "0",
         "PRICEWISE_DEALS__FETCH_PAGES": "false",
@@ -78,7 +81,7 @@ def _scan_process(settings, feed_url: str, push_url: str) -> subprocess.Popen:
 
 def test_kill_9_mid_scan_then_restart_keeps_memory_consistent(deal_settings, feed_server, push_server):
     push_server.delay_s = 0.4
-    process = _scan_process(deal_settings, feed_server.snap(C39), push_server.apprise_url)
+    process = _scan_process([feed_server.snap(C39)], push_server.apprise_url)
     deadline = time.monotonic() + 60
     while len(push_server.received) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -96,7 +99,7 @@ def test_kill_9_mid_scan_then_restart_keeps_memory_consistent(deal_settings, fee
         assert len(statuses) == 12 and statuses.count("sent") >= before - 1
 
     push_server.delay_s = 0.0
-    restarted = _scan_process(deal_settings, feed_server.snap(C39), push_server.apprise_url)
+    restarted = _scan_process([feed_server.snap(C39)], push_server.apprise_url)
     out, err = restarted.communicate(timeout=60)
     assert restarted.returncode == 0, err.decode()
     assert b"0 new deals" in out
@@ -108,3 +111,23 @@ def test_kill_9_mid_scan_then_restart_keeps_memory_consistent(deal_settings, fee
     # At most the one alert in flight at the kill is delivered twice (the push service got it, we never
     # heard back): at-least-once is the only promise possible without the receiver's help.
     assert len(urls) - len(set(urls)) <= 1
+
+
+def test_kill_9_before_the_commit_leaves_nothing_and_the_restart_does_it_all(
+    deal_settings, feed_server, push_server
+):
+    feed_server.slow_s = 30.0
+    feeds = [feed_server.snap(C39), f"{feed_server.url}/slow"]
+    process = _scan_process(feeds, push_server.apprise_url, {"PRICEWISE_DEALS__READ_TIMEOUT_S": "60"})
+    deadline = time.monotonic() + 60
+    while feed_server.hits["slow"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)  # C39 read and parsed, the slow feed still loading: nothing committed
+    process.wait(timeout=10)
+    with Memory(memory_path(deal_settings)) as memory:
+        assert memory.deals() == [] and memory.alerts() == [] and memory.scans() == []
+    restarted = _scan_process(feeds[:1], push_server.apprise_url)
+    out, err = restarted.communicate(timeout=60)
+    assert restarted.returncode == 0, err.decode()
+    assert b"18 new deals" in out
+    assert len(push_server.received) == 12
