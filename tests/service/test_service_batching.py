@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import numpy as np
@@ -82,6 +83,24 @@ def test_a_failing_batch_fails_its_requests_only():
     (poisoned, neighbour), after = asyncio.run(main())
     assert isinstance(poisoned, ValueError) and isinstance(neighbour, ValueError)
     assert list(after.estimate) == [6.0]
+
+
+def test_a_lone_request_does_not_wait_for_the_window():
+    recorder = Recorder()
+
+    async def main() -> float:
+        batcher = MicroBatcher(recorder, window_s=2.0, max_batch=64)
+        await batcher.start()
+        try:
+            started = time.perf_counter()
+            for text in _texts(3):
+                await batcher.price([Item.from_text(text)])
+            return time.perf_counter() - started
+        finally:
+            await batcher.stop()
+
+    assert asyncio.run(main()) < 1.0
+    assert recorder.calls == [1, 1, 1]
 
 
 def test_disabled_batcher_prices_each_request_alone():

@@ -28,7 +28,9 @@ class _Pending:
 class MicroBatcher:
     """Collects requests for ``window_s`` (or until ``max_batch`` items) and prices them in one call.
 
-    With ``enabled=False`` every request is priced on its own (the baseline the load benchmark
+    The window is only waited while requests come concurrently (the last batch held more than one):
+    a lone client never pays it, and under load the requests that arrive during a ``predict`` form
+    the next batch anyway. With ``enabled=False`` every request is priced on its own (the baseline the load benchmark
     compares against). ``on_batch(n_items, seconds)`` is told about every ``predict`` call.
     """
 
@@ -49,6 +51,7 @@ class MicroBatcher:
         self._worker: asyncio.Task[None] | None = None
         # One predict at a time: pricers are not promised to be thread-safe.
         self._lock = asyncio.Lock()
+        self._concurrent = False
 
     async def start(self) -> None:
         if self.enabled and self._worker is None:
@@ -80,21 +83,27 @@ class MicroBatcher:
         return estimates
 
     async def _collect(self) -> list[_Pending]:
-        """The first waiting request, then whatever arrives within the window, up to ``max_batch`` items."""
+        """The first waiting request, all that are queued, then (under concurrency) whatever arrives
+        within the window, up to ``max_batch`` items."""
         assert self._queue is not None
         batch = [await self._queue.get()]
         size = len(batch[0].items)
-        deadline = asyncio.get_running_loop().time() + self.window_s
-        while size < self.max_batch:
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                break
-            try:
-                pending = await asyncio.wait_for(self._queue.get(), remaining)
-            except TimeoutError:
-                break
-            batch.append(pending)
-            size += len(pending.items)
+        while size < self.max_batch and not self._queue.empty():
+            batch.append(self._queue.get_nowait())
+            size += len(batch[-1].items)
+        if self._concurrent or len(batch) > 1:
+            deadline = asyncio.get_running_loop().time() + self.window_s
+            while size < self.max_batch:
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    break
+                try:
+                    pending = await asyncio.wait_for(self._queue.get(), remaining)
+                except TimeoutError:
+                    break
+                batch.append(pending)
+                size += len(pending.items)
+        self._concurrent = len(batch) > 1
         return batch
 
     async def _run(self) -> None:
