@@ -74,10 +74,14 @@ def main() -> None:
         "--stacker", default="nnls-log", choices=STACKERS, help="the one recorded with --record"
     )
     parser.add_argument("--record", help="also write a leaderboard row with this label")
+    parser.add_argument(
+        "--members-dir", type=Path, help="where the members' <label>/oof.csv are (default: the results dir)"
+    )
     args = parser.parse_args()
     settings = get_settings()
     results_dir = Path(settings.bench.results_dir)
-    frame = load_members(args.labels, results_dir)
+    members_dir = args.members_dir or results_dir
+    frame = load_members(args.labels, members_dir)
     rows = {label: figures(frame, frame[label].to_numpy(dtype=float)) for label in args.labels}
     log_mean = np.expm1(np.log1p(frame[args.labels].clip(lower=0)).mean(axis=1)).to_numpy()
     rows["geometric mean (no fitting)"] = figures(frame, log_mean)
@@ -102,7 +106,7 @@ def main() -> None:
     (out / "comparison.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     if args.record:
-        member_rows = [json.loads((results_dir / label / "row.json").read_text()) for label in args.labels]
+        member_rows = [json.loads((members_dir / label / "row.json").read_text()) for label in args.labels]
         record_predictions(
             args.record,
             list(frame.index),
