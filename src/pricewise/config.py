@@ -302,6 +302,8 @@ class ScaleSettings(BaseModel):
     batch_size: int = 1024
     #: A row whose text is larger than this (UTF-8 bytes) gets an error instead of an estimate.
     max_text_bytes: int = 1_000_000
+    #: Rows per row group of a Parquet output (buffered in memory before each write).
+    parquet_row_group_rows: int = 65_536
     id_column: str = "id"
     text_columns: list[str] = Field(default_factory=lambda: ["text", "summary"])
     title_column: str = "title"

@@ -104,7 +104,7 @@ def price_file(
         chunks = priced_chunks(input_path, fmt, label, settings, batch_size, workers, pricer, address)
     rows = failed = 0
     first: float | None = None
-    with OutputWriter(output_path) as writer:
+    with OutputWriter(output_path, settings.scale.parquet_row_group_rows) as writer:
         for table in _with_progress(chunks, row_count(input_path, fmt), f"pricing {input_path.name}", progress):
             first = first if first is not None else time.perf_counter() - started
             writer.write(table)

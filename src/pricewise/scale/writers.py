@@ -29,13 +29,20 @@ OUTPUT_SCHEMA = pa.schema(
 
 
 class OutputWriter:
-    """``with OutputWriter(path) as out: out.write(table)``; the file appears complete or not at all."""
+    """``with OutputWriter(path) as out: out.write(table)``; the file appears complete or not at all.
 
-    def __init__(self, path: Path | str) -> None:
+    Parquet output is gathered into row groups of ``row_group_rows`` rows whatever the chunk size, so
+    readers of the output get efficient row groups and both engines write the same bytes.
+    """
+
+    def __init__(self, path: Path | str, row_group_rows: int = 65_536) -> None:
         self.path = Path(path)
         self.format = file_format(self.path)
+        self.row_group_rows = row_group_rows
         self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
         self._sink = None
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
         self.rows = 0
 
     def __enter__(self) -> OutputWriter:
@@ -57,11 +64,29 @@ class OutputWriter:
         if self.format == "jsonl":
             for row in table.to_pylist():
                 self._sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+        elif self.format == "parquet":
+            self._pending.append(table)
+            self._pending_rows += table.num_rows
+            if self._pending_rows >= self.row_group_rows:
+                self._flush_row_groups(keep_remainder=True)
         else:
             self._sink.write_table(table)
         self.rows += table.num_rows
 
+    def _flush_row_groups(self, keep_remainder: bool = False) -> None:
+        """Write the pending rows as whole row groups; the tail waits for more rows unless this is the end."""
+        pending = pa.concat_tables(self._pending) if self._pending else None
+        if pending is None:
+            return
+        full = pending.num_rows - pending.num_rows % self.row_group_rows if keep_remainder else pending.num_rows
+        if full:
+            self._sink.write_table(pending.slice(0, full), row_group_size=self.row_group_rows)
+        rest = pending.slice(full)
+        self._pending, self._pending_rows = ([rest] if rest.num_rows else []), rest.num_rows
+
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if exc_type is None and self.format == "parquet":
+            self._flush_row_groups()
         self._sink.close()
         if exc_type is None:
             os.replace(self._tmp, self.path)
