@@ -109,10 +109,6 @@ def create_app(settings: Settings | None = None, pricer: Pricer | None = None) -
         lifespan=lifespan,
         exception_handlers={RequestValidationError: _validation_error},
     )
-    app.state.pricer = pricer
-    app.state.batcher = batcher
-    app.state.metrics = metrics
-
     @app.post("/v1/price", response_model=PriceResponse, tags=["pricing"])
     async def price(request: PriceRequest) -> PriceResponse:
         """Price one product (``title``/``description``) or many (``items``), in the order sent."""
