@@ -19,6 +19,7 @@ from pricewise.data.item import Item
 from pricewise.pricers.embeddings import embed_texts
 
 _COLLECTION = "products"
+_QUERY_CHUNK = 32
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,19 @@ class VectorStore:
             return [[] for _ in range(len(vectors))]
         exclude = exclude or [()] * len(vectors)
         n_results = min(len(self), k + max((len(e) for e in exclude), default=0))
-        result = self._collection.query(
-            query_embeddings=np.asarray(vectors, dtype=np.float32),
-            n_results=n_results,
-            include=["metadatas", "distances", "documents"],
-        )
+        neighbours: list[list[Neighbour]] = []
+        # Chroma turns a query into SQL with a variable per result: large batches go in chunks.
+        for start in range(0, len(vectors), _QUERY_CHUNK):
+            result = self._collection.query(
+                query_embeddings=np.asarray(vectors[start : start + _QUERY_CHUNK], dtype=np.float32),
+                n_results=n_results,
+                include=["metadatas", "distances", "documents"],
+            )
+            neighbours.extend(self._neighbours(result, exclude[start : start + _QUERY_CHUNK], k))
+        return neighbours
+
+    @staticmethod
+    def _neighbours(result: dict[str, Any], exclude: Sequence[Collection[str]], k: int) -> list[list[Neighbour]]:
         neighbours = []
         for row, (metas, distances, documents) in enumerate(zip(result["metadatas"], result["distances"], result["documents"])):
             found = [
