@@ -33,7 +33,6 @@ CANDIDATES: list[tuple[str, list[str], float]] = [
     ("software", ["software"], 1.0),
     ("six+five", ["six_categories", "five_other_categories"], 1.0),
     ("all but software", ["six_categories", "five_other_categories", "lite_appliances", "lite_musical_appliances", "finetune_pool"], 1.0),
-    ("all but software, weight 0.3", ["six_categories", "five_other_categories", "lite_appliances", "lite_musical_appliances", "finetune_pool"], 0.3),
     ("six+five, weight 0.3", ["six_categories", "five_other_categories"], 0.3),
 ]
 PROXIES = {

@@ -113,7 +113,7 @@ class PricerSettings(BaseModel):
     cache_dir: Path | None = None
     #: Training items from these sources are the target distribution: conformal intervals are
     #: calibrated on them, and items from other sources can be down-weighted.
-    in_domain_sources: list[str] = Field(default_factory=lambda: ["pricer_test_dev"])
+    in_domain_sources: list[str] = Field(default_factory=lambda: ["pricer-test"])
     interval_coverage: float = 0.8
     #: Inner folds for the out-of-fold residuals behind the conformal intervals (CV+ in log space).
     calibration_folds: int = 5

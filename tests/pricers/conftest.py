@@ -22,7 +22,7 @@ KINDS = [
 FILLER = "quality durable easy install great value customers love this product design".split()
 
 
-def synthetic_items(n: int, seed: int = 0, source: str = "pricer_test_dev", noise: float = 0.25) -> list[Item]:
+def synthetic_items(n: int, seed: int = 0, source: str = "pricer-test", noise: float = 0.25) -> list[Item]:
     """``n`` items; log price = log(base of kind) + 0.3 if "premium" + log-normal noise."""
     rng = np.random.default_rng(seed)
     items = []

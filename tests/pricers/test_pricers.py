@@ -86,3 +86,13 @@ def test_fit_refuses_data_without_prices():
 def test_word2vec_regressor_must_be_known():
     with pytest.raises(ValueError, match="regressor"):
         registry.create("word2vec-lr", regressor="boosting")
+
+
+def test_the_real_dev_items_are_the_in_distribution_source(settings):
+    """Intervals are calibrated on, and extras weighted against, the dev file's items."""
+    from pricewise.data.sources import dev_items
+    from pricewise.pricers.log_target import calibration_index, sample_weights
+
+    dev = dev_items(settings)[:40]
+    assert np.all(sample_weights(dev, 0.1) == 1.0)
+    assert calibration_index(dev).size == len(dev)
