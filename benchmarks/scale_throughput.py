@@ -40,7 +40,9 @@ def build_catalog(path: Path, rows: int, seed: int, chunk: int = 50_000) -> None
     rng = np.random.default_rng(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".partial")
-    with pq.ParquetWriter(tmp, pa.schema([("id", pa.string()), ("title", pa.string()), ("description", pa.string())])) as out:
+    with pq.ParquetWriter(
+        tmp, pa.schema([("id", pa.string()), ("title", pa.string()), ("description", pa.string())])
+    ) as out:
         for start in track(range(0, rows, chunk), description=f"building {rows:,}-row catalog"):
             n = min(chunk, rows - start)
             title_idx = rng.integers(0, len(titles), n)
@@ -52,7 +54,9 @@ def build_catalog(path: Path, rows: int, seed: int, chunk: int = 50_000) -> None
                     {
                         "id": [f"synth-{start + i}" for i in range(n)],
                         "title": [titles[j] for j in title_idx],
-                        "description": [" ".join(lines[j] for j in line_idx[bounds[i]:bounds[i + 1]]) for i in range(n)],
+                        "description": [
+                            " ".join(lines[j] for j in line_idx[bounds[i] : bounds[i + 1]]) for i in range(n)
+                        ],
                     }
                 )
             )
@@ -91,7 +95,17 @@ def measure(run: str, source: Path, output: Path, pricer: str, batch_size: int) 
     """One engine run in a child process; its report plus the peak PSS of its process tree."""
     engine, workers = RUNS[run]
     load = os.getloadavg()[0]
-    command = [sys.executable, __file__, "--child", str(source), str(output), pricer, engine, str(workers or 0), str(batch_size)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        str(source),
+        str(output),
+        pricer,
+        engine,
+        str(workers or 0),
+        str(batch_size),
+    ]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     peak = 0
     while child.poll() is None:
@@ -101,15 +115,27 @@ def measure(run: str, source: Path, output: Path, pricer: str, batch_size: int) 
     if child.returncode != 0:
         raise SystemExit(f"{run} failed with exit code {child.returncode}")
     report = json.loads(stdout.strip().splitlines()[-1])
-    return {"run": run, **report, "peak_pss_mib": round(peak / 1024**2, 1), "load_before": load,
-            "load_after": os.getloadavg()[0]}
+    return {
+        "run": run,
+        **report,
+        "peak_pss_mib": round(peak / 1024**2, 1),
+        "load_before": load,
+        "load_after": os.getloadavg()[0],
+    }
 
 
 def child(source: str, output: str, pricer: str, engine: str, workers: str, batch_size: str) -> None:
     from pricewise.scale.batch import price_file
 
-    report = price_file(source, output, pricer_name=pricer, engine=engine, workers=int(workers) or None,
-                        batch_size=int(batch_size), progress=False)
+    report = price_file(
+        source,
+        output,
+        pricer_name=pricer,
+        engine=engine,
+        workers=int(workers) or None,
+        batch_size=int(batch_size),
+        progress=False,
+    )
     print(json.dumps(report.to_dict()))
 
 
@@ -124,36 +150,49 @@ def projection(runs: list[dict]) -> dict:
     by_run = {r["run"]: r for r in runs}
     per_worker = steady(by_run["ray-1"]) if "ray-1" in by_run else 0.0
     two = steady(by_run["ray-2"]) if "ray-2" in by_run else 0.0
-    return {"per_worker_rows_per_second": per_worker, "scaling_1_to_2": two / per_worker if per_worker else 0.0}
+    return {
+        "per_worker_rows_per_second": per_worker,
+        "scaling_1_to_2": two / per_worker if per_worker else 0.0,
+    }
 
 
 def _projection_text(p: dict) -> str:
     """Per-node projection, or why there is none: the file is read by one task and written by the driver."""
     rate = f"{p['per_worker_rows_per_second']:,.0f}"
     if p["scaling_1_to_2"] >= 1.3:
-        return (f"Projected gain per added node of N cores: about N x {rate} rows/s, until the single read "
-                "task and the driver's writer become the ceiling.")
-    return (f"A second worker barely helped, so the actors were not the bottleneck: the single read task and the "
-            f"driver's writer (about {rate} rows/s here) were. Added nodes would not speed up this pricer; they pay "
-            "off for pricers whose per-row cost dominates (the projection is then about N x the per-worker rate).")
+        return (
+            f"Projected gain per added node of N cores: about N x {rate} rows/s, until the single read "
+            "task and the driver's writer become the ceiling."
+        )
+    return (
+        f"A second worker barely helped, so the actors were not the bottleneck: the single read task and the "
+        f"driver's writer (about {rate} rows/s here) were. Added nodes would not speed up this pricer; they pay "
+        "off for pricers whose per-row cost dominates (the projection is then about N x the per-worker rate)."
+    )
 
 
 def markdown(result: dict) -> str:
     lines = [
         f"# Batch pricing throughput: `{result['pricer']}` over {result['rows_priced']:,} synthetic rows",
         "",
-        f"Machine: {result['machine']}. Input: Parquet, batch size {result['batch_size']}. "
-        "Peak memory: PSS of the whole process tree (driver, and Ray's GCS, raylet and workers). "
-        "The box is shared: the 1-minute load average is shown, and figures are only as steady as it.",
+        (
+            f"Machine: {result['machine']}. Input: Parquet, batch size {result['batch_size']}. "
+            "Peak memory: PSS of the whole process tree (driver, and Ray's GCS, raylet and workers). "
+            "The box is shared: the 1-minute load average is shown, and figures are only as steady as it."
+        ),
         "",
-        "| run | rows/s (all) | rows/s (after start-up) | seconds | of which start-up | peak memory (MiB) "
-        "| failed rows | load avg before/after |",
+        (
+            "| run | rows/s (all) | rows/s (after start-up) | seconds | of which start-up | peak memory (MiB) "
+            "| failed rows | load avg before/after |"
+        ),
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in result["runs"]:
-        lines.append(f"| {r['run']} | {r['rows_per_second']:,.0f} | {steady(r):,.0f} | {r['seconds']:.1f} "
-                     f"| {r['startup_seconds']:.1f} "
-                     f"| {r['peak_pss_mib']:,.0f} | {r['failed']} | {r['load_before']:.1f} / {r['load_after']:.1f} |")
+        lines.append(
+            f"| {r['run']} | {r['rows_per_second']:,.0f} | {steady(r):,.0f} | {r['seconds']:.1f} "
+            f"| {r['startup_seconds']:.1f} "
+            f"| {r['peak_pss_mib']:,.0f} | {r['failed']} | {r['load_before']:.1f} / {r['load_after']:.1f} |"
+        )
     p = projection(result["runs"])
     lines += [
         "",
@@ -204,7 +243,11 @@ def main() -> None:
         train(pricer, settings=settings)
     runs = []
     for run in args.runs:
-        runs.append(measure(run, source, settings.artifacts_dir / "scale" / f"priced-{run}.parquet", pricer, batch_size))
+        runs.append(
+            measure(
+                run, source, settings.artifacts_dir / "scale" / f"priced-{run}.parquet", pricer, batch_size
+            )
+        )
         print(json.dumps(runs[-1]))
     result = {
         "pricer": pricer,

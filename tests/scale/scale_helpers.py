@@ -91,5 +91,7 @@ def read_output(path: Path) -> pd.DataFrame:
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
     if path.suffix == ".csv":
-        return pd.read_csv(path, dtype={"id": str, "pricer": str, "error": str}, keep_default_na=False, na_values=[""])
+        return pd.read_csv(
+            path, dtype={"id": str, "pricer": str, "error": str}, keep_default_na=False, na_values=[""]
+        )
     return pd.read_json(path, lines=True, dtype={"id": str})

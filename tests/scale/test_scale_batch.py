@@ -9,12 +9,12 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from scale_helpers import FailingPricer, LengthPricer, catalog_frame, read_output, write_catalog
 
 from pricewise.data.sources import dev_items
 from pricewise.errors import ConfigError, DataError, ModelError
 from pricewise.pricers.store import fit_and_save
 from pricewise.scale.batch import price_file
-from scale_helpers import FailingPricer, LengthPricer, catalog_frame, read_output, write_catalog
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,9 @@ def length_pricer(items):
 def test_prices_every_row_with_the_pricer_in_the_output_format(tmp_path, items, length_pricer, suffix):
     frame = catalog_frame(items, 50)
     source = write_catalog(frame, tmp_path / f"catalog{suffix}")
-    report = price_file(source, tmp_path / f"priced{suffix}", pricer=length_pricer, batch_size=16, progress=False)
+    report = price_file(
+        source, tmp_path / f"priced{suffix}", pricer=length_pricer, batch_size=16, progress=False
+    )
     out = read_output(tmp_path / f"priced{suffix}")
     assert list(out.columns) == ["id", "estimate", "low", "high", "pricer", "error"]
     assert list(out["id"]) == list(frame["id"])
@@ -53,7 +55,9 @@ def test_bad_rows_get_errors_and_the_rest_is_priced(tmp_path, items, length_pric
     source = write_catalog(frame, tmp_path / "catalog.jsonl")
     with source.open("ab") as handle:
         handle.write(b'{"id": "raw-bytes", "title": "\xff\xfe"}\n')
-    report = price_file(source, tmp_path / "priced.parquet", pricer=FailingPricer().fit(items), batch_size=4, progress=False)
+    report = price_file(
+        source, tmp_path / "priced.parquet", pricer=FailingPricer().fit(items), batch_size=4, progress=False
+    )
     out = read_output(tmp_path / "priced.parquet").set_index("id")
     assert report.rows == 9 and report.failed == 4 and report.priced == 5
     assert out.loc["sku-1", "error"] == "empty text"
@@ -98,14 +102,44 @@ def test_cli_prices_a_file(tmp_path, items):
     source = write_catalog(catalog_frame(items, 30), tmp_path / "catalog.parquet")
     out_path = tmp_path / "priced.jsonl"
     run = subprocess.run(
-        [sys.executable, "-m", "pricewise.cli", "price", "--file", str(source), "--out", str(out_path), "--batch-size", "7"],
-        capture_output=True, text=True, env=os.environ.copy(), timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pricewise.cli",
+            "price",
+            "--file",
+            str(source),
+            "--out",
+            str(out_path),
+            "--batch-size",
+            "7",
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=120,
+        check=False,
     )
     assert run.returncode == 0, run.stderr
     assert "priced 30 of 30 rows (0 failed) with constant" in run.stdout
     assert len(read_output(out_path)) == 30
     bad = subprocess.run(
-        [sys.executable, "-m", "pricewise.cli", "price", "--file", str(source), "--out", str(out_path), "--engine", "dask"],
-        capture_output=True, text=True, env=os.environ.copy(), timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pricewise.cli",
+            "price",
+            "--file",
+            str(source),
+            "--out",
+            str(out_path),
+            "--engine",
+            "dask",
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=120,
+        check=False,
     )
     assert bad.returncode == 2 and "unknown engine 'dask'" in bad.stderr

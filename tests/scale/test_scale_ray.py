@@ -7,14 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import ray
-
 import scale_helpers
+from scale_helpers import KILL_MARKER, DiesOncePricer, LengthPricer, catalog_frame, read_output, write_catalog
+
 from pricewise.config import ScaleSettings
 from pricewise.data.sources import dev_items
 from pricewise.pricers.store import fit_and_save
 from pricewise.scale.batch import price_file
 from pricewise.scale.ray_engine import actor_resources
-from scale_helpers import KILL_MARKER, DiesOncePricer, LengthPricer, catalog_frame, read_output, write_catalog
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -43,8 +43,15 @@ def test_ray_output_is_identical_to_local(tmp_path, items, suffix):
     source = bad_catalog(items, tmp_path / f"catalog{suffix}")
     pricer = LengthPricer().fit(items)
     local = price_file(source, tmp_path / f"local{suffix}", pricer=pricer, batch_size=8, progress=False)
-    remote = price_file(source, tmp_path / f"ray{suffix}", pricer=pricer, engine="ray", workers=2, batch_size=8,
-                        progress=False)
+    remote = price_file(
+        source,
+        tmp_path / f"ray{suffix}",
+        pricer=pricer,
+        engine="ray",
+        workers=2,
+        batch_size=8,
+        progress=False,
+    )
     assert (tmp_path / f"local{suffix}").read_bytes() == (tmp_path / f"ray{suffix}").read_bytes()
     assert (remote.rows, remote.failed) == (local.rows, local.failed) == (60, 2)
     out = read_output(tmp_path / f"ray{suffix}")
@@ -56,7 +63,9 @@ def test_actors_load_the_trained_pricer_and_number_rows_without_ids(tmp_path, it
     fit_and_save("constant", items)
     source = write_catalog(catalog_frame(items, 25).drop(columns="id"), tmp_path / "catalog.parquet")
     price_file(source, tmp_path / "local.parquet", batch_size=4, progress=False)
-    report = price_file(source, tmp_path / "ray.parquet", engine="ray", workers=1, batch_size=4, progress=False)
+    report = price_file(
+        source, tmp_path / "ray.parquet", engine="ray", workers=1, batch_size=4, progress=False
+    )
     out = read_output(tmp_path / "ray.parquet")
     assert report.pricer == "constant" and report.priced == 25
     assert list(out["id"]) == [str(i) for i in range(25)]
@@ -70,14 +79,17 @@ def test_a_worker_that_dies_is_replaced_and_no_row_is_lost_or_duplicated(tmp_pat
     source = write_catalog(frame, tmp_path / "catalog.jsonl")
     flag = tmp_path / "died.pid"
     dying = DiesOncePricer(str(flag)).fit(items)
-    report = price_file(source, tmp_path / "ray.jsonl", pricer=dying, engine="ray", workers=2, batch_size=5,
-                        progress=False)
+    report = price_file(
+        source, tmp_path / "ray.jsonl", pricer=dying, engine="ray", workers=2, batch_size=5, progress=False
+    )
     assert flag.exists(), "no worker died: the test did not exercise a failure"
     out = read_output(tmp_path / "ray.jsonl")
     assert sorted(out["id"]) == sorted(frame["id"]) and out["id"].is_unique
     assert list(out["id"]) == list(frame["id"])
     assert report.rows == 80 and report.failed == 0 and out["error"].isna().all()
-    expected = LengthPricer().fit(items).predict([f"{t}\n{d}" for t, d in zip(frame["title"], frame["description"])])
+    expected = (
+        LengthPricer().fit(items).predict([f"{t}\n{d}" for t, d in zip(frame["title"], frame["description"])])
+    )
     np.testing.assert_allclose(out["estimate"], expected.estimate)
 
 

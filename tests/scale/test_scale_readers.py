@@ -8,12 +8,12 @@ import tracemalloc
 
 import pandas as pd
 import pytest
+from scale_helpers import write_catalog
 
 from pricewise.config import ScaleSettings
 from pricewise.errors import DataError
 from pricewise.scale.readers import file_format, iter_chunks, row_count
 from pricewise.scale.records import ColumnMap
-from scale_helpers import write_catalog
 
 COLUMNS = ColumnMap.from_settings(ScaleSettings())
 
@@ -26,8 +26,13 @@ def rows_of(path, chunk_rows=4, columns=COLUMNS):
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
 def test_every_format_reads_the_same_rows_in_order(tmp_path, suffix):
-    frame = pd.DataFrame({"id": [f"p{i}" for i in range(10)], "title": [f"Item {i}" for i in range(10)],
-                          "description": ["", "desc"] * 5})
+    frame = pd.DataFrame(
+        {
+            "id": [f"p{i}" for i in range(10)],
+            "title": [f"Item {i}" for i in range(10)],
+            "description": ["", "desc"] * 5,
+        }
+    )
     rows = rows_of(write_catalog(frame, tmp_path / f"cat{suffix}"))
     assert [r["row"] for r in rows] == list(range(10))
     assert [r["id"] for r in rows] == list(frame["id"])
@@ -66,9 +71,7 @@ def test_csv_bad_bytes_short_rows_and_huge_fields_cost_only_their_row(tmp_path):
         b"id,title,description\n"
         b"a,Lamp,warm light\n"
         b"b,caf\xe9 table,\n"
-        b"c\n"
-        + f"d,{huge},\n".encode()
-        + b'e,"Quoted, with comma\nand newline",x\n'
+        b"c\n" + f"d,{huge},\n".encode() + b'e,"Quoted, with comma\nand newline",x\n'
     )
     rows = rows_of(path, columns=ColumnMap.from_settings(ScaleSettings(max_text_bytes=1_000_000)))
     assert [r["id"] for r in rows] == ["a", "b", "c", "d", "e"]

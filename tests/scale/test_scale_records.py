@@ -41,7 +41,9 @@ def test_bad_rows_are_refused_with_a_reason(columns, fields, message):
 
 
 def test_column_names_come_from_settings():
-    columns = ColumnMap.from_settings(ScaleSettings(text_columns=["body"], title_column="name", id_column="sku"))
+    columns = ColumnMap.from_settings(
+        ScaleSettings(text_columns=["body"], title_column="name", id_column="sku")
+    )
     assert row_text({"body": "", "name": "Lamp", "text": "ignored"}, columns) == "Lamp"
     builder = ChunkBuilder(columns)
     builder.add(0, {"sku": 17, "body": "Desk lamp"})

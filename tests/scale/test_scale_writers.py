@@ -40,14 +40,20 @@ def test_jsonl_writes_nulls_and_one_object_per_line(tmp_path):
     with OutputWriter(path) as writer:
         writer.write(chunk(0, 3))
     lines = [json.loads(line) for line in path.read_text().splitlines()]
-    assert lines[0] == {"id": "0", "estimate": None, "low": None, "high": None, "pricer": "p", "error": "empty text"}
+    assert lines[0] == {
+        "id": "0",
+        "estimate": None,
+        "low": None,
+        "high": None,
+        "pricer": "p",
+        "error": "empty text",
+    }
     assert lines[1]["estimate"] == 1.0 and lines[1]["error"] is None and writer.rows == 3
 
 
 def test_a_failed_job_leaves_no_output_and_no_partial_file(tmp_path):
     path = tmp_path / "out.csv"
-    with pytest.raises(RuntimeError):
-        with OutputWriter(path) as writer:
-            writer.write(chunk(0, 5))
-            raise RuntimeError("the job died")
+    with pytest.raises(RuntimeError), OutputWriter(path) as writer:
+        writer.write(chunk(0, 5))
+        raise RuntimeError("the job died")
     assert list(tmp_path.iterdir()) == []

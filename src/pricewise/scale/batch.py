@@ -105,7 +105,9 @@ def price_file(
     rows = failed = 0
     first: float | None = None
     with OutputWriter(output_path, settings.scale.parquet_row_group_rows) as writer:
-        for table in _with_progress(chunks, row_count(input_path, fmt), f"pricing {input_path.name}", progress):
+        for table in _with_progress(
+            chunks, row_count(input_path, fmt), f"pricing {input_path.name}", progress
+        ):
             first = first if first is not None else time.perf_counter() - started
             writer.write(table)
             rows += table.num_rows
@@ -126,11 +128,26 @@ def price_file(
     return report
 
 
-def _with_progress(chunks: Iterable[pa.Table], total: int | None, description: str, show: bool) -> Iterator[pa.Table]:
+def _with_progress(
+    chunks: Iterable[pa.Table], total: int | None, description: str, show: bool
+) -> Iterator[pa.Table]:
     """Pass chunks through, advancing a Rich progress bar by their rows."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, disable=not show, transient=False) as bar:
         task = bar.add_task(description, total=total)
         for table in chunks:

@@ -61,7 +61,7 @@ def _predict_into(
         result = pricer.predict([Item.from_text(texts[i]) for i in index])
         if len(result) != len(index):
             raise ValueError(f"returned {len(result)} estimates for {len(index)} texts")
-    except Exception as exc:  # a pricer failure must cost rows, never the job
+    except Exception as exc:  # noqa: BLE001 - a pricer failure must cost rows, never the job
         if len(index) == 1:
             errors[index[0]] = f"pricer failed: {type(exc).__name__}: {exc}"[:500]
             log.warning("row %s not priced: %s", index[0], errors[index[0]])

@@ -58,9 +58,17 @@ def _catalog_datasource(path: Path, fmt: str, columns: ColumnMap, chunk_rows: in
         def supports_distributed_reads(self) -> bool:
             return False  # the file is on the driver's node; the actors may be anywhere
 
-        def get_read_tasks(self, parallelism: int, per_task_row_limit: int | None = None, data_context: Any = None) -> list:
+        def get_read_tasks(
+            self, parallelism: int, per_task_row_limit: int | None = None, data_context: Any = None
+        ) -> list:
             meta = BlockMetadata(num_rows=None, size_bytes=None, exec_stats=None, input_files=[str(path)])
-            return [ReadTask(lambda: iter_chunks(path, columns, chunk_rows, fmt), meta, per_task_row_limit=per_task_row_limit)]
+            return [
+                ReadTask(
+                    lambda: iter_chunks(path, columns, chunk_rows, fmt),
+                    meta,
+                    per_task_row_limit=per_task_row_limit,
+                )
+            ]
 
     return CatalogDatasource()
 
@@ -91,13 +99,22 @@ def actor_resources(
     """How many actors, and what each asks Ray for: a GPU each for the LLM pricers when ``cluster``
     (``ray.cluster_resources()``) has GPUs, else ``cpus_per_worker``; by default one per GPU or core."""
     if label in scale.gpu_pricers and cluster.get("GPU", 0) >= 1:
-        return workers or scale.workers or int(cluster["GPU"]), {"num_gpus": 1, "num_cpus": scale.cpus_per_worker}
+        return workers or scale.workers or int(cluster["GPU"]), {
+            "num_gpus": 1,
+            "num_cpus": scale.cpus_per_worker,
+        }
     default = max(1, int(cluster.get("CPU", 1) // max(scale.cpus_per_worker, 1e-9)))
     return workers or scale.workers or default, {"num_cpus": scale.cpus_per_worker}
 
 
 def build_dataset(
-    path: Path, fmt: str, label: str, settings: Settings, batch_size: int, workers: int | None, pricer: Pricer | None
+    path: Path,
+    fmt: str,
+    label: str,
+    settings: Settings,
+    batch_size: int,
+    workers: int | None,
+    pricer: Pricer | None,
 ) -> tuple[Dataset, int]:
     """The lazy pipeline read -> price; returns it with the number of actors it will use."""
     import ray

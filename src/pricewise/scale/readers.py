@@ -18,7 +18,14 @@ from pricewise.errors import DataError
 from pricewise.scale.records import ChunkBuilder, ColumnMap
 
 #: File suffix -> format family. Outputs take the family of their own suffix.
-FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+FORMATS = {
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
 #: Python's csv module refuses fields over 128 KiB by default; oversized texts must reach the row check.
 _CSV_FIELD_LIMIT = 2**31 - 1
 
@@ -27,7 +34,9 @@ def file_format(path: Path | str) -> str:
     """The format family of ``path`` from its suffix, or a clear error."""
     suffix = Path(str(path)).suffix.lower()
     if suffix not in FORMATS:
-        raise DataError(f"{path}: unknown catalog format {suffix or '(no suffix)'!r}; use one of {', '.join(FORMATS)}")
+        raise DataError(
+            f"{path}: unknown catalog format {suffix or '(no suffix)'!r}; use one of {', '.join(FORMATS)}"
+        )
     return FORMATS[suffix]
 
 
@@ -40,7 +49,9 @@ def row_count(path: Path, fmt: str) -> int | None:
     return pq.ParquetFile(path).metadata.num_rows
 
 
-def iter_chunks(path: Path, columns: ColumnMap, chunk_rows: int, fmt: str | None = None) -> Iterator[pa.Table]:
+def iter_chunks(
+    path: Path, columns: ColumnMap, chunk_rows: int, fmt: str | None = None
+) -> Iterator[pa.Table]:
     """Chunks of at most ``chunk_rows`` rows, in file order, numbered from 0."""
     path = Path(path)
     fmt = fmt or file_format(path)
@@ -56,7 +67,9 @@ def iter_chunks(path: Path, columns: ColumnMap, chunk_rows: int, fmt: str | None
         yield builder.flush()
 
 
-def _parquet_rows(path: Path, columns: ColumnMap, chunk_rows: int) -> Iterator[tuple[int, dict | None, str | None]]:
+def _parquet_rows(
+    path: Path, columns: ColumnMap, chunk_rows: int
+) -> Iterator[tuple[int, dict | None, str | None]]:
     import pyarrow.parquet as pq
 
     try:
@@ -74,7 +87,9 @@ def _parquet_rows(path: Path, columns: ColumnMap, chunk_rows: int) -> Iterator[t
             row += 1
 
 
-def _csv_rows(path: Path, columns: ColumnMap, chunk_rows: int) -> Iterator[tuple[int, dict | None, str | None]]:
+def _csv_rows(
+    path: Path, columns: ColumnMap, chunk_rows: int
+) -> Iterator[tuple[int, dict | None, str | None]]:
     csv.field_size_limit(_CSV_FIELD_LIMIT)
     # surrogateescape keeps undecodable bytes, so the row check can flag the row instead of the file failing.
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
@@ -92,7 +107,9 @@ def _csv_rows(path: Path, columns: ColumnMap, chunk_rows: int) -> Iterator[tuple
             row += 1
 
 
-def _jsonl_rows(path: Path, columns: ColumnMap, chunk_rows: int) -> Iterator[tuple[int, dict | None, str | None]]:
+def _jsonl_rows(
+    path: Path, columns: ColumnMap, chunk_rows: int
+) -> Iterator[tuple[int, dict | None, str | None]]:
     with path.open("rb") as handle:
         row = 0
         for raw in handle:

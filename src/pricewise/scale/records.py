@@ -6,6 +6,7 @@ and a bad row becomes an error string in the output instead of an exception that
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -58,7 +59,7 @@ def as_text(value: Any, column: str) -> str:
             return value.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise RowError(f"column {column!r} is not valid UTF-8 (byte {exc.start})") from None
-    if isinstance(value, float) and value != value:  # NaN from a numeric column
+    if isinstance(value, float) and math.isnan(value):  # NaN from a numeric column
         return ""
     text = str(value)
     try:
@@ -86,7 +87,9 @@ def row_text(fields: Mapping[str, Any], columns: ColumnMap) -> str:
         raise RowError("empty text")
     size = len(text.encode("utf-8"))
     if size > columns.max_text_bytes:
-        raise RowError(f"text is {size:,} bytes, over the limit of {columns.max_text_bytes:,} (scale.max_text_bytes)")
+        raise RowError(
+            f"text is {size:,} bytes, over the limit of {columns.max_text_bytes:,} (scale.max_text_bytes)"
+        )
     return text
 
 
@@ -127,7 +130,8 @@ class ChunkBuilder:
 
     def flush(self) -> pa.Table:
         table = pa.table(
-            {"row": self._rows, "id": self._ids, "text": self._texts, "error": self._errors}, schema=CHUNK_SCHEMA
+            {"row": self._rows, "id": self._ids, "text": self._texts, "error": self._errors},
+            schema=CHUNK_SCHEMA,
         )
         self._reset()
         return table

@@ -10,6 +10,7 @@ import json
 import os
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import pyarrow as pa
 
@@ -45,7 +46,7 @@ class OutputWriter:
         self._pending_rows = 0
         self.rows = 0
 
-    def __enter__(self) -> OutputWriter:
+    def __enter__(self) -> Self:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.format == "parquet":
             import pyarrow.parquet as pq
@@ -78,13 +79,17 @@ class OutputWriter:
         pending = pa.concat_tables(self._pending) if self._pending else None
         if pending is None:
             return
-        full = pending.num_rows - pending.num_rows % self.row_group_rows if keep_remainder else pending.num_rows
+        full = (
+            pending.num_rows - pending.num_rows % self.row_group_rows if keep_remainder else pending.num_rows
+        )
         if full:
             self._sink.write_table(pending.slice(0, full), row_group_size=self.row_group_rows)
         rest = pending.slice(full)
         self._pending, self._pending_rows = ([rest] if rest.num_rows else []), rest.num_rows
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is None and self.format == "parquet":
             self._flush_row_groups()
         self._sink.close()
