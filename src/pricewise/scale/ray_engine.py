@@ -155,6 +155,8 @@ def priced_chunks(
     import ray.data
 
     started = connect(settings, address)
+    if not log.isEnabledFor(logging.INFO):  # Ray Data's per-dataset INFO lines follow pricewise's -v
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
     context = ray.data.DataContext.get_current()
     saved = context.execution_options.preserve_order, context.enable_progress_bars
     context.execution_options.preserve_order = True
