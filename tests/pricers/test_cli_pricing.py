@@ -60,3 +60,19 @@ def test_bad_price_arguments_are_user_errors(args, tiny_data_dir):
 def test_unknown_extra_file_is_refused(tiny_data_dir):
     result = CliRunner().invoke(app, ["train", "--extra", "nope"])
     assert isinstance(result.exception, DataError) and "unknown extra" in str(result.exception)
+
+
+def test_train_records_the_cv_figures_of_the_matching_benchmark_row(tiny_data_dir, tmp_path, monkeypatch):
+    results = tmp_path / "results"
+    monkeypatch.setenv("PRICEWISE_BENCH__RESULTS_DIR", str(results))
+    get_settings.cache_clear()
+    figures = {m: {"value": v} for m, v in (("mae", 90.0), ("rmsle", 0.7), ("hits", 45.0))}
+    for label, params in (("other", {"alpha": "2.0"}), ("match", {})):
+        (results / label).mkdir(parents=True)
+        row = {"label": label, "pricer": "tfidf", "params": params, "extras": [], "test250": figures}
+        (results / label / "row.json").write_text(json.dumps(row))
+    result = CliRunner().invoke(app, ["train", "--pricer", "tfidf", "--extra", "software"])
+    assert "out-of-fold" not in result.output  # the rows ran without extras: no figures claimed
+    from pricewise.pricers.training import cv_figures
+
+    assert cv_figures("tfidf", {}, []) == {"label": "match", "test250": {"mae": 90.0, "rmsle": 0.7, "hits": 45.0}}

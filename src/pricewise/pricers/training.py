@@ -30,14 +30,16 @@ def training_items(extras: Sequence[str] | None = None, settings: Settings | Non
     return dev_items(settings) + extra_items(list(settings.pricers.extras if extras is None else extras), settings)
 
 
-def cv_figures(label: str, settings: Settings | None = None) -> dict[str, Any]:
-    """The pricer's out-of-fold benchmark figures, when ``pricewise bench`` has recorded them."""
+def cv_figures(name: str, params: dict[str, Any], extras: Sequence[str], settings: Settings | None = None) -> dict[str, Any]:
+    """Out-of-fold figures of the benchmark row that ran exactly this pricer, parameters and extras."""
     settings = settings or get_settings()
-    path = Path(settings.bench.results_dir) / label / "row.json"
-    if not path.is_file():
-        return {}
-    row = json.loads(path.read_text(encoding="utf-8"))
-    return {s: {m: row[s][m]["value"] for m in ("mae", "rmsle", "hits")} for s in ("test250", "dev1500") if s in row}
+    wanted = {k: repr(v) for k, v in params.items()}
+    for path in sorted(Path(settings.bench.results_dir).glob("*/row.json")):
+        row = json.loads(path.read_text(encoding="utf-8"))
+        if row.get("pricer") == name and row.get("params") == wanted and row.get("extras") == list(extras):
+            sets = [s for s in ("test250", "dev1500") if s in row]
+            return {"label": row["label"], **{s: {m: row[s][m]["value"] for m in ("mae", "rmsle", "hits")} for s in sets}}
+    return {}
 
 
 def train(
@@ -56,7 +58,7 @@ def train(
         "training_items": len(items),
         "training_data_sha256": data_hash(items),
         "extras": extras,
-        "cv": cv_figures(name, settings),
+        "cv": cv_figures(name, params, extras, settings),
     }
     started = time.perf_counter()
     directory = fit_and_save(name, items, metadata, settings=settings, **params)
