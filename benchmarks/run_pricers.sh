@@ -25,3 +25,6 @@ $PW bench --no-leaderboard "${EXTRAS[@]}" --pricer ensemble --label blend \
   --param 'members=["lgbm","knn","tfidf"]' --param inner_folds=2 \
   --param 'member_params={"lgbm":{"model":"wordllama","n_estimators":300,"learning_rate":0.06,"calibration_folds":2},"tfidf":{"calibration_folds":2}}'
 $PW bench leaderboard
+# The default pricer as `pricewise train` saves it, and its batch throughput with a cold embedding cache.
+$PW train
+nice -n 10 .venv/bin/python benchmarks/default_throughput.py
