@@ -8,6 +8,7 @@ regression, linear SVR or a 100-tree random forest. Negative estimates are clipp
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -22,11 +23,11 @@ from pricewise.pricers.log_target import priced
 class _CoursePricer(Pricer):
     """Fit ``_regressor()`` on ``_fit_features(items)`` against the raw price."""
 
-    def _fit_features(self, items: Sequence[Item]) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def _fit_features(self, items: Sequence[Item]) -> Any: ...
 
-    def _features(self, items: Sequence[Item]) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def _features(self, items: Sequence[Item]) -> Any: ...
 
     def _regressor(self) -> Any:
         from sklearn.linear_model import LinearRegression
