@@ -13,6 +13,8 @@ from pricewise.pricers.base import Pricer
 BUILTIN: dict[str, str] = {
     "random": "pricewise.pricers.baselines:RandomPricer",
     "constant": "pricewise.pricers.baselines:ConstantPricer",
+    "llm": "pricewise.llm.pricer:LLMPricer",
+    "llm-zero-shot": "pricewise.llm.pricer:ZeroShotLLMPricer",
     "features-lr": "pricewise.pricers.course:FeatureLinearPricer",
     "bow-lr": "pricewise.pricers.course:BagOfWordsPricer",
     "word2vec-lr": "pricewise.pricers.course:Word2VecPricer",
