@@ -140,6 +140,7 @@ def train(
 ) -> dict[str, Any]:
     """Fine-tune on ``items`` and save the LoRA adapter in ``config.output_dir``; returns the run's stats."""
     import torch
+    from accelerate import PartialState
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
     from transformers import Trainer, TrainingArguments
 
@@ -149,7 +150,10 @@ def train(
     if config.quantize_4bit and not torch.cuda.is_available():
         raise ConfigError("4-bit (QLoRA) loading needs a CUDA GPU and bitsandbytes; drop --quantize-4bit on CPU")
     train_items, eval_items = _split(items, config.validation_fraction, config.seed)
-    tokenizer = load_tokenizer(config.base_model, settings)
+    # Under `accelerate launch` / torchrun the first process builds the offline model's float copy
+    # while the others wait, so N processes never convert the GGUF into the same folder at once.
+    with PartialState().main_process_first():
+        tokenizer = load_tokenizer(config.base_model, settings)
 
     def encode(batch: Sequence[Item]) -> list[dict[str, list[int]]]:
         return [training_example(tokenizer, i.text, float(i.price), config.max_prompt_tokens) for i in batch]
