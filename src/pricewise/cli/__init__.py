@@ -20,7 +20,7 @@ app = typer.Typer(
 )
 
 #: Modules under pricewise.cli that define ``register(app)``.
-COMMAND_MODULES = ["config", "bench", "pricing", "serve", "export", "data", "deals", "llm"]
+COMMAND_MODULES = ["config", "bench", "pricing", "serve", "export", "data", "deals", "llm", "serve_llm"]
 
 _state = {"debug": False}
 
