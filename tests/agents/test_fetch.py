@@ -83,6 +83,17 @@ def test_private_addresses_refused_by_default(feed_server, limits):
     assert sum(feed_server.hits.values()) == 0
 
 
+def test_dns_rebinding_is_caught_at_connect_time(feed_server, limits, monkeypatch):
+    # The name looked public when check_url resolved it, then resolved to loopback for the connection.
+    monkeypatch.setattr("pricewise.agents.fetch.check_url", lambda url, allow_private=False: None)
+    limits.allow_private_addresses = False
+    with Fetcher(limits) as fetcher, pytest.raises(UnsafeURLError, match="connected to non-public address 127.0.0.1"):
+        fetcher.get(feed_server.snap(C39))
+    limits.allow_private_addresses = True
+    with Fetcher(limits) as fetcher:
+        assert fetcher.get(feed_server.snap(C39)).content.startswith(b"<?xml")
+
+
 def test_politeness_delay_per_host(feed_server, limits):
     limits.politeness_delay_s = 0.3
     now, waits = [100.0], []

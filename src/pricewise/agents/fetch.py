@@ -1,6 +1,7 @@
 """Polite, bounded HTTP for untrusted feeds and deal pages.
 
-Every request: the SSRF guard on each redirect hop, connect/read timeouts, a bounded number of retries
+Every request: the SSRF guard on each redirect hop (the name's addresses before connecting, and the
+address actually connected to before any of the response is read, which defeats DNS rebinding), connect/read timeouts, a bounded number of retries
 with exponential backoff (connection errors, timeouts, 429 and 5xx only), a response size cap enforced
 while streaming, conditional GET (ETag / Last-Modified), a per-host delay between requests and a
 descriptive User-Agent.
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Self
 from urllib.parse import urljoin, urlsplit
 
-from pricewise.agents.urls import check_url
+from pricewise.agents.urls import UnsafeURLError, check_url, is_public_address
 from pricewise.config import DealSettings
 from pricewise.errors import PricewiseError
 
@@ -116,6 +117,7 @@ class Fetcher:
             self._wait_politely(current)
             try:
                 with self._client.stream("GET", current, headers=headers) as response:
+                    self._check_peer(response, current)
                     if response.status_code == 304:
                         return FetchResult(current, 304, b"", "", validators, attempts)
                     if response.is_redirect:
@@ -139,6 +141,20 @@ class Fetcher:
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 raise _Retryable(f"{type(exc).__name__}: {exc}") from None
         raise FetchError(f"{url}: more than {self.settings.max_redirects} redirects")
+
+    def _check_peer(self, response, url: str) -> None:
+        """A name can resolve to a public address for :func:`check_url` and to a private one when the
+        connection is made (DNS rebinding); the peer actually connected to is checked before any of the
+        response is read or followed."""
+        if self.settings.allow_private_addresses:
+            return
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        if not peer:
+            raise UnsafeURLError(f"refusing {url!r}: the connected address cannot be verified")
+        address = str(peer[0]).split("%", 1)[0]
+        if not is_public_address(address):
+            raise UnsafeURLError(f"refusing {url!r}: connected to non-public address {address}")
 
     def _read_capped(self, response, url: str) -> bytes:
         cap = self.settings.max_bytes

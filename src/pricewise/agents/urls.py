@@ -54,7 +54,8 @@ def deal_id(url: str) -> str:
     return hashlib.sha256(canonical_url(url).encode()).hexdigest()[:16]
 
 
-def _is_public(address: str) -> bool:
+def is_public_address(address: str) -> bool:
+    """True for a globally routable unicast address (IPv4-mapped IPv6 judged as its IPv4)."""
     ip = ipaddress.ip_address(address)
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
@@ -80,5 +81,5 @@ def check_url(url: str, allow_private: bool = False) -> None:
         raise UnsafeURLError(f"cannot resolve {host!r}: {exc}") from exc
     for info in infos:
         address = str(info[4][0]).split("%", 1)[0]
-        if not _is_public(address):
+        if not is_public_address(address):
             raise UnsafeURLError(f"refusing {url!r}: {host} resolves to non-public address {address}")
