@@ -7,7 +7,7 @@ import pytest
 from pricewise.data.sources import dev_items, fold_of, is_test250
 from pricewise.errors import DataError
 from pricewise.evaluation.benchmark import fold_splits, record_predictions, run_benchmark
-from pricewise.evaluation.leaderboard import human_row, load_rows, write_leaderboard
+from pricewise.evaluation.leaderboard import format_rate, human_row, load_rows, write_leaderboard
 from pricewise.pricers.base import Estimates
 
 
@@ -83,3 +83,7 @@ def test_leaderboard_files_and_chart(results_dir):
     assert paths["chart"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     labels = [r["label"] for r in load_rows()]
     assert labels == ["human", "constant", "random"]
+
+
+def test_rates_below_ten_keep_a_decimal():
+    assert [format_rate(v) for v in (None, 0.4, 9.94, 10.0, 2674.3)] == ["–", "0.4", "9.9", "10", "2,674"]

@@ -67,7 +67,7 @@ def _print_leaderboard() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from pricewise.evaluation.leaderboard import load_rows, write_leaderboard
+    from pricewise.evaluation.leaderboard import format_rate, load_rows, write_leaderboard
 
     paths = write_leaderboard()
     table = Table(title="Leaderboard (test250, out of fold)")
@@ -82,7 +82,7 @@ def _print_leaderboard() -> None:
             f"{t['rmsle']['value']:.2f}" if t else "–",
             f"{t['hits']['value']:.1f}" if t else "–",
             f"{d['mae']['value']:.2f}" if d else "–",
-            f"{row['items_per_second']:,.0f}" if row.get("items_per_second") else "–",
+            format_rate(row.get("items_per_second")),
         )
     Console().print(table)
     typer.echo("wrote " + ", ".join(str(p) for p in paths.values()))

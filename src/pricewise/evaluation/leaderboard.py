@@ -71,6 +71,13 @@ def _number(value: float | None, fmt: str) -> str:
     return "–" if value is None else format(value, fmt)
 
 
+def format_rate(value: float | None) -> str:
+    """Items/s: thousands separated, with one decimal below 10 so a slow model never reads as 0."""
+    if value is None:
+        return "–"
+    return format(value, ".1f") if value < 10 else format(value, ",.0f")
+
+
 def to_markdown(rows: list[dict[str, Any]]) -> str:
     lines = [
         "# Leaderboard",
@@ -93,7 +100,7 @@ def to_markdown(rows: list[dict[str, Any]]) -> str:
             f"| {label} | {', '.join(row.get('extras') or []) or '–'} | {_metric(t, 'mae', 2)} | "
             f"{_metric(t, 'rmsle', 2)} | {_metric(t, 'hits', 1)} | {_metric(d, 'mae', 2)} | {_metric(d, 'rmsle', 2)} | "
             f"{_metric(d, 'hits', 1)} | {_coverage(d or t)} | {_number(row.get('fit_seconds'), '.1f')} | "
-            f"{_number(row.get('items_per_second'), ',.0f')} | {row.get('machine', '–')} |"
+            f"{format_rate(row.get('items_per_second'))} | {row.get('machine', '–')} |"
         )
     lines += ["", "## Published figures on test250 (course, trained on 400k items)", "",
               "| pricer | error $ | RMSLE | hits % |", "|---|---|---|---|"]
