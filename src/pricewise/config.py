@@ -137,6 +137,9 @@ class LLMSettings(BaseModel):
     batch_size: int = 16
     threads: int = 2
     cpu_dtype: str = "float32"
+    #: On a CPU, int8 dynamic quantization of the Linear layers after merging the adapter
+    #: (``pricewise.llm.models.quantize_int8``). README, section llm: speed and agreement with float32.
+    cpu_int8: bool = False
     interval_coverage: float = 0.8
     serve_host: str = "127.0.0.1"
     serve_port: int = 8088

@@ -88,12 +88,16 @@ def load_model(
     adapter: Path | str | None = None,
     trainable: bool = False,
     settings: Settings | None = None,
+    cpu_int8: bool = False,
 ) -> PreTrainedModel:
     """The base model, optionally 4-bit nf4 double-quantized (bitsandbytes, GPU only) and with a LoRA
-    adapter on top. A frozen adapter is merged into the weights, so inference costs what the base costs."""
+    adapter on top. A frozen adapter is merged into the weights, so inference costs what the base costs.
+    ``cpu_int8``: then the Linear layers are int8 dynamically quantized (:func:`quantize_int8`, CPU only)."""
     import torch
     from transformers import AutoModelForCausalLM
 
+    if cpu_int8 and (quantize_4bit or trainable):
+        raise ModelError("cpu_int8 is for inference of a float model: not with quantize_4bit or a trainable adapter")
     kwargs: dict[str, Any] = {"dtype": getattr(torch, dtype)}
     if quantize_4bit:
         from transformers import BitsAndBytesConfig
@@ -116,4 +120,32 @@ def load_model(
         model = PeftModel.from_pretrained(model, str(adapter), is_trainable=trainable)
         if not trainable and not quantize_4bit:
             model = model.merge_and_unload()
+    if cpu_int8:
+        model = quantize_int8(model)
     return model
+
+
+def quantize_int8(model: PreTrainedModel) -> PreTrainedModel:
+    """Int8 dynamic quantization of every ``nn.Linear`` (LM head included) for CPU inference.
+
+    Weights become int8 with one scale per output row (per-channel: the 262k rows of Gemma's tied LM
+    head differ too much for one scale); activations are quantized per batch on the fly and the
+    matrix products run in fbgemm's int8 kernels (AVX2 suffices). A LoRA adapter must be merged
+    first. The model must be on the CPU and in eval mode; the embeddings stay float.
+    """
+    import warnings
+
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    if next(model.parameters()).device.type != "cpu":
+        raise ModelError("int8 dynamic quantization runs on the CPU only")
+    engines = torch.backends.quantized.supported_engines
+    if "fbgemm" in engines:
+        torch.backends.quantized.engine = "fbgemm"
+    elif "x86" not in engines:
+        raise ModelError(f"this torch build has no x86/fbgemm quantized engine ({engines})")
+    model = model.float().eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao's deprecation notice pointing to torchao
+        return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)

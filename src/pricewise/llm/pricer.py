@@ -50,6 +50,7 @@ class LLMPricer(Pricer):
         max_prompt_tokens: int | None = None,
         preset: str | None = None,
         train_options: dict[str, Any] | None = None,
+        cpu_int8: bool | None = None,
     ) -> None:
         cfg = get_settings().llm
         self.base_model = base_model or cfg.base_model
@@ -64,6 +65,7 @@ class LLMPricer(Pricer):
         self.max_prompt_tokens = max_prompt_tokens or cfg.max_prompt_tokens
         self.preset = preset or cfg.preset
         self.train_options = dict(train_options or {})
+        self.cpu_int8 = cfg.cpu_int8 if cpu_int8 is None else bool(cpu_int8)
         self._loaded: tuple[Any, Any, Any] | None = None
 
     def fit(self, items: Sequence[Item]) -> LLMPricer:
@@ -97,7 +99,12 @@ class LLMPricer(Pricer):
             cuda = torch.cuda.is_available()
             if not cuda:
                 torch.set_num_threads(cfg.threads)
-            model = load_model(self.base_model, dtype="bfloat16" if cuda else cfg.cpu_dtype, adapter=self.adapter)
+            model = load_model(
+                self.base_model,
+                dtype="bfloat16" if cuda else cfg.cpu_dtype,
+                adapter=self.adapter,
+                cpu_int8=self.cpu_int8 and not cuda,
+            )
             model = model.to("cuda" if cuda else "cpu").eval()
             tokenizer = load_tokenizer(self.base_model)
             self._loaded = (model, tokenizer, PriceVocab.from_tokenizer(tokenizer))
@@ -105,7 +112,7 @@ class LLMPricer(Pricer):
 
     def predict(self, items: Sequence[Item | str]) -> Estimates:
         from pricewise.llm.encoding import prompt_ids
-        from pricewise.llm.inference import point_estimate, price_distributions
+        from pricewise.llm.inference import length_sorted_batches, point_estimate, price_distributions
 
         items = as_items(items)
         estimate, low, high = (np.full(len(items), np.nan) for _ in range(3))
@@ -113,10 +120,13 @@ class LLMPricer(Pricer):
         if todo:
             model, tokenizer, vocab = self._model()
             tail = (1 - get_settings().llm.interval_coverage) / 2
-            for start in range(0, len(todo), self.batch_size):
-                rows = todo[start : start + self.batch_size]
-                prompts = [prompt_ids(tokenizer, items[i].text, self.max_prompt_tokens) for i in rows]
-                dists = price_distributions(model, vocab, prompts, tokenizer.pad_token_id, self.decoding, self.beam)
+            prompts = [prompt_ids(tokenizer, items[i].text, self.max_prompt_tokens) for i in todo]
+            # batches of similar length (less left padding); results go back to the items' own rows
+            for batch in length_sorted_batches([len(p) for p in prompts], self.batch_size):
+                rows = [todo[k] for k in batch]
+                dists = price_distributions(
+                    model, vocab, [prompts[k] for k in batch], tokenizer.pad_token_id, self.decoding, self.beam
+                )
                 for i, dist in zip(rows, dists):
                     estimate[i] = point_estimate(dist, self.decoding, vocab, self.top_k)
                     low[i], high[i] = dist.quantile(tail), dist.quantile(1 - tail)
