@@ -97,49 +97,19 @@ def test_invalid_requests_are_user_errors(tmp_path, length_pricer):
         price_file(tmp_path / "missing.csv", tmp_path / "o.csv", pricer=length_pricer)
 
 
+def _price_cli(*args: str) -> subprocess.CompletedProcess:
+    """``pricewise price ...`` in a child process, as a user runs it."""
+    command = [sys.executable, "-m", "pricewise.cli", "price", *args]
+    return subprocess.run(command, capture_output=True, text=True, env=os.environ.copy(), timeout=120, check=False)
+
+
 def test_cli_prices_a_file(tmp_path, items):
     fit_and_save("constant", items)
     source = write_catalog(catalog_frame(items, 30), tmp_path / "catalog.parquet")
     out_path = tmp_path / "priced.jsonl"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pricewise.cli",
-            "price",
-            "--file",
-            str(source),
-            "--out",
-            str(out_path),
-            "--batch-size",
-            "7",
-        ],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=120,
-        check=False,
-    )
+    run = _price_cli("--file", str(source), "--out", str(out_path), "--batch-size", "7")
     assert run.returncode == 0, run.stderr
     assert "priced 30 of 30 rows (0 failed) with constant" in run.stdout
     assert len(read_output(out_path)) == 30
-    bad = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pricewise.cli",
-            "price",
-            "--file",
-            str(source),
-            "--out",
-            str(out_path),
-            "--engine",
-            "dask",
-        ],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=120,
-        check=False,
-    )
+    bad = _price_cli("--file", str(source), "--out", str(out_path), "--engine", "dask")
     assert bad.returncode == 2 and "unknown engine 'dask'" in bad.stderr
