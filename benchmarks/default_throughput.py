@@ -9,6 +9,7 @@ writes benchmarks/results/default_throughput.json.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import tempfile
@@ -23,6 +24,7 @@ from pricewise.pricers.store import load_trained
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     settings = get_settings()
     pricer = load_trained(settings=settings)
     items = dev_items(settings)
@@ -33,6 +35,7 @@ def main() -> None:
         predict_in_batches(pricer, items, settings.bench.batch_size)
         seconds = time.perf_counter() - started
     result = {
+        "load_average_1m": os.getloadavg()[0],
         "pricer": settings.pricers.default,
         "params": settings.pricers.params.get(settings.pricers.default, {}),
         "items": len(items),
