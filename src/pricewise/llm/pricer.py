@@ -141,6 +141,8 @@ class LLMPricer(Pricer):
         """The adapter files (a few MB) and the parameters; the base model is named, not copied."""
         params = self.get_params()
         if self.adapter is not None:
+            if not (Path(self.adapter) / "adapter_config.json").is_file():
+                raise ModelError(f"{self.adapter} holds no LoRA adapter (adapter_config.json missing)")
             shutil.copytree(self.adapter, directory / ADAPTER_DIR, dirs_exist_ok=True)
             params["adapter"] = ADAPTER_DIR
         (directory / STATE_FILE).write_text(json.dumps(params, indent=2), encoding="utf-8")
