@@ -22,6 +22,7 @@ import json
 import logging
 import math
 import random
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -181,7 +182,7 @@ def train(
         output_dir=config.output_dir,
         learning_rate=config.learning_rate,
         lr_scheduler_type=config.lr_scheduler_type,
-        warmup_steps=config.warmup_ratio,
+        warmup_steps=config.warmup_ratio,  # transformers 5: a value below 1 is a fraction of the steps
         num_train_epochs=config.num_train_epochs,
         max_steps=config.max_steps,
         per_device_train_batch_size=config.per_device_train_batch_size,
@@ -221,7 +222,8 @@ def train(
     seconds = time.perf_counter() - started
     tokens = sum(len(r["input_ids"]) for r in train_rows) * config.num_train_epochs
     if config.max_steps > 0:
-        steps_per_epoch = math.ceil(len(train_rows) / (config.per_device_train_batch_size * args.world_size))
+        per_step = config.per_device_train_batch_size * args.world_size * config.gradient_accumulation_steps
+        steps_per_epoch = math.ceil(len(train_rows) / per_step)
         tokens *= min(1.0, config.max_steps / (steps_per_epoch * config.num_train_epochs))
     stats = {
         "train_items": len(train_rows),
@@ -247,16 +249,23 @@ def train(
     return stats
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m pricewise.llm.train`` / ``accelerate launch -m pricewise.llm.train``: a preset plus
-    any :class:`FinetuneConfig` field as ``--field value``."""
+def config_from_args(argv: Sequence[str]) -> FinetuneConfig:
+    """``--preset`` plus the :class:`FinetuneConfig` fields given as ``--field value``. Only the options
+    actually given override the preset, even when one equals the dataclass default."""
     from transformers import HfArgumentParser
 
     parser = HfArgumentParser(FinetuneConfig)
     parser.add_argument("--preset", default="gemma-270m", choices=sorted(PRESETS))
-    config, extra = parser.parse_args_into_dataclasses(args=argv)
-    explicit = {k: v for k, v in dataclasses.asdict(config).items() if v != getattr(FinetuneConfig(), k)}
-    config = preset(extra.preset, **explicit)
+    parsed, extra = parser.parse_args_into_dataclasses(args=list(argv))
+    given = {arg[2:].split("=", 1)[0].replace("-", "_") for arg in argv if arg.startswith("--")}
+    given |= {name[3:] for name in given if name.startswith("no_")}  # --no_bf16
+    explicit = {k: v for k, v in dataclasses.asdict(parsed).items() if k in given}
+    return preset(extra.preset, **explicit)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m pricewise.llm.train`` / ``accelerate launch -m pricewise.llm.train``."""
+    config = config_from_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO)
     stats = train(config, training_items(config))
     log.info("fine-tuned: %s", json.dumps(stats))
