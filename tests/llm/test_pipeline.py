@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from pricewise.llm.pricer import LLMPricer, ZeroShotLLMPricer
 from pricewise.llm.train import FinetuneConfig, train
@@ -67,29 +66,3 @@ def test_zero_shot_fit_learns_nothing(tiny_model, priced_items):
     assert pricer.fit(priced_items) is pricer and pricer.adapter is None
     estimates = pricer.predict(priced_items[:2])
     assert np.all(np.isfinite(estimates.estimate))
-
-
-def test_cached_tree_steps_match_a_full_forward_pass(tmp_path):
-    """The KV cache copied per branch gives the same next-digit probabilities as re-reading the prompt."""
-    import torch
-
-    from pricewise.llm.decoding import PriceVocab
-    from pricewise.llm.encoding import collate, prompt_ids
-    from pricewise.llm.inference import CachedSteps
-    from pricewise.llm.models import load_model, load_tokenizer
-
-    from .conftest import build_model
-
-    model_dir = build_model("digit", tmp_path / "tiny")
-    tokenizer, model = load_tokenizer(str(model_dir)), load_model(str(model_dir), dtype="float32").eval()
-    vocab = PriceVocab.from_tokenizer(tokenizer)
-    prompts = [prompt_ids(tokenizer, t, 64) for t in ["blue widget steel red lamp", "red"]]
-    with torch.inference_mode():
-        steps = CachedSteps(model, collate([{"input_ids": p} for p in prompts], tokenizer.pad_token_id, "left"), vocab)
-        parents, digits = np.array([1, 0, 1]), np.array([3, 7, 9])
-        cached = steps(parents, digits)
-        full = []
-        for p, d in zip(parents, digits):
-            ids = torch.tensor([prompts[p] + [int(vocab.token_ids[d])]])
-            full.append(vocab.compact(model(input_ids=ids).logits[:, -1].float().softmax(-1).numpy())[0])
-    np.testing.assert_allclose(cached, np.stack(full), atol=1e-5)

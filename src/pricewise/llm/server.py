@@ -173,17 +173,13 @@ def greedy_generate(served: ServedModel, prompts: list[list[int]], max_new: list
     over the KV cache; only the last position's logits are computed."""
     import torch
 
+    from pricewise.llm.encoding import collate
+
     model = served.model
     device = next(model.parameters()).device
     pad = served.tokenizer.pad_token_id
-    pad = 0 if pad is None else pad
-    width = max(len(p) for p in prompts)
-    ids = torch.full((len(prompts), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(prompts), width), dtype=torch.long)
-    for row, prompt in enumerate(prompts):
-        ids[row, width - len(prompt) :] = torch.tensor(prompt, dtype=torch.long)
-        mask[row, width - len(prompt) :] = 1
-    ids, mask = ids.to(device), mask.to(device)
+    batch = collate([{"input_ids": p} for p in prompts], 0 if pad is None else pad, padding_side="left")
+    ids, mask = batch["input_ids"].to(device), batch["attention_mask"].to(device)
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     out = [Completion([], "length") for _ in prompts]
     active = [n > 0 for n in max_new]
