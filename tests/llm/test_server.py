@@ -253,9 +253,12 @@ def test_malformed_bodies_and_routes(server):
         f"{url}/v1/chat/completions", content=b'{"messages": [', headers={"content-type": "application/json"}
     )
     assert response.status_code == 400 and "not valid JSON" in response.json()["error"]["message"]
+    latin1 = '{"messages": [{"role": "user", "content": "caf\u00e9 cr\u00e8me"}]}'.encode("latin-1")
+    response = httpx.post(f"{url}/v1/chat/completions", content=latin1, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and "not valid UTF-8 (byte 46)" in response.json()["error"]["message"]
     big = json.dumps({"messages": [{"role": "user", "content": "x" * 200_000}]})
     response = httpx.post(f"{url}/v1/chat/completions", content=big, headers={"content-type": "application/json"})
-    assert response.status_code == 413
+    assert response.status_code == 413 and "over the limit" in response.json()["error"]["message"]
     assert httpx.get(f"{url}/v1/chat/completions").status_code == 405
     assert httpx.get(f"{url}/v1/nothing").status_code == 404
 

@@ -334,12 +334,16 @@ class ChatRequest(BaseModel):
     response_format: dict[str, Any] | None = None
 
 
+def openai_error(message: str, status: int = 400, param: str | None = None, code: str | None = None) -> dict[str, Any]:
+    """OpenAI's error body: ``{"error": {"message", "type", "param", "code"}}``."""
+    kind = "invalid_request_error" if status < 500 else "server_error"
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
 def _error(status: int, message: str, param: str | None = None, code: str | None = None) -> Any:
     from fastapi.responses import JSONResponse
 
-    kind = "invalid_request_error" if status < 500 else "server_error"
-    body = {"error": {"message": message, "type": kind, "param": param, "code": code}}
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(openai_error(message, status, param, code), status_code=status)
 
 
 def _validation_error(request: Any, exc: Any) -> Any:
@@ -504,5 +508,5 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
             "generation_seconds": round(stats.generation_seconds, 3),
         }
 
-    app.add_middleware(BodyGuard, max_bytes=cfg.max_body_bytes)
+    app.add_middleware(BodyGuard, max_bytes=cfg.max_body_bytes, shape=openai_error)
     return app

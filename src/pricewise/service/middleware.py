@@ -15,9 +15,19 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-async def send_error(send: Send, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
-    """A JSON ``{"detail": ...}`` answer, the same shape FastAPI uses for its own errors."""
-    body = json.dumps({"detail": detail}).encode()
+def fastapi_error(detail: str) -> dict[str, Any]:
+    """``{"detail": ...}``: the shape FastAPI uses for its own errors."""
+    return {"detail": detail}
+
+
+ErrorShape = Callable[[str], dict[str, Any]]
+
+
+async def send_error(
+    send: Send, status: int, detail: str, headers: dict[str, str] | None = None, shape: ErrorShape = fastapi_error
+) -> None:
+    """A JSON error answer; ``shape`` turns the message into the body (FastAPI's by default)."""
+    body = json.dumps(shape(detail)).encode()
     raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
@@ -51,11 +61,13 @@ class BearerAuth:
 
 class BodyGuard:
     """Buffers request bodies up to ``max_bytes`` (413 beyond) and rejects JSON bodies that are not
-    UTF-8 (400, naming the byte offset), then replays the body to the app."""
+    UTF-8 (400, naming the byte offset), then replays the body to the app. ``shape`` gives the error
+    bodies the shape the app's clients expect."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, shape: ErrorShape = fastapi_error) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.shape = shape
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
@@ -64,7 +76,8 @@ class BodyGuard:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await send_error(
-                send, 413, f"request body of {int(declared)} bytes is over the limit of {self.max_bytes}"
+                send, 413, f"request body of {int(declared)} bytes is over the limit of {self.max_bytes}",
+                shape=self.shape,
             )
             return
         chunks: list[bytes] = []
@@ -76,7 +89,9 @@ class BodyGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await send_error(send, 413, f"request body is over the limit of {self.max_bytes} bytes")
+                await send_error(
+                    send, 413, f"request body is over the limit of {self.max_bytes} bytes", shape=self.shape
+                )
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -86,7 +101,7 @@ class BodyGuard:
             body.decode("utf-8")
         except UnicodeDecodeError as exc:
             await send_error(
-                send, 400, f"request body is not valid UTF-8 (byte {exc.start}): send UTF-8 JSON"
+                send, 400, f"request body is not valid UTF-8 (byte {exc.start}): send UTF-8 JSON", shape=self.shape
             )
             return
         replayed = False
